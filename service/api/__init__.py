@@ -1,0 +1,1 @@
+"""The HTTP front door: FastAPI app factory, routes, schemas, error mapping."""

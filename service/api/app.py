@@ -1,0 +1,53 @@
+"""The app factory: wires settings, state, middleware, error handlers and routes. Nothing else lives here."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import service
+from service.config import Settings
+from service.engines.factory import Engines
+
+from .errors import install_error_handlers
+from .limits import BodyLimitMiddleware
+from .metrics import MetricsMiddleware
+from .routes import router
+from .state import ServiceState
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engines: Engines | None = None,
+    on_fatal: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """The Khulasa app. Models load in the lifespan, in the background, so /health answers while they load.
+
+    `engines`: already-loaded engines to serve instead of loading (tests, benchmarks).
+    `on_fatal`: called with a one-line reason when loading fails (the CLI uses it to stop the server).
+    """
+    state = ServiceState(settings, engines=engines, on_fatal=on_fatal)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loading = asyncio.create_task(state.load())
+        app.state.loading = loading
+        yield
+        if not loading.done():
+            loading.cancel()
+
+    app = FastAPI(
+        title="Khulasa",
+        version=service.__version__,
+        description="Arabic news article in, bilingual (Arabic/English) digest per topical section out.",
+        lifespan=lifespan,
+    )
+    app.state.khulasa = state
+    install_error_handlers(app)
+    app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes]}
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics, known_paths=lambda: paths)
+    return app

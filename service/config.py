@@ -1,0 +1,79 @@
+"""The one Settings object. Environment variables (prefix KHULASA_) and CLI flags both fill it."""
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A hub id is "name" or "owner/name"; anything else is taken as a local path.
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def looks_like_local_path(source: str) -> bool:
+    """True when `source` names a directory on disk rather than a Hugging Face hub id."""
+    if source.startswith(("/", "./", "../", "~", "\\")) or Path(source).expanduser().exists():
+        return True
+    return not _HUB_ID.match(source)
+
+
+class Settings(BaseSettings):
+    """Configuration of the service, the CLI and the benchmarks. Validated when constructed."""
+
+    model_config = SettingsConfigDict(env_prefix="KHULASA_", extra="ignore")
+
+    summarizer: str = "csebuetnlp/mT5_multilingual_XLSum"
+    translator: str = "Helsinki-NLP/opus-mt-tc-big-ar-en"
+    summarizer_revision: str | None = None
+    translator_revision: str | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    # Generation settings that override the catalog's, e.g. {"num_beams": 2}.
+    summarizer_generate: dict[str, Any] = Field(default_factory=dict)
+    translator_generate: dict[str, Any] = Field(default_factory=dict)
+    summarizer_max_input_tokens: int | None = Field(default=None, ge=16)
+    translator_max_input_tokens: int | None = Field(default=None, ge=16)
+    catalog: Path | None = None
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    max_body_bytes: int = Field(default=200_000, ge=1_000)
+    # Requests allowed to wait while one is being computed; past that the service answers 429.
+    max_queue: int = Field(default=16, ge=0)
+    max_translate_items: int = Field(default=256, ge=1)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("summarizer", "translator")
+    @classmethod
+    def _local_model_must_exist(cls, source: str) -> str:
+        source = source.strip()
+        if not source:
+            raise ValueError("must name a hub id or a local directory")
+        if looks_like_local_path(source):
+            path = Path(source).expanduser()
+            if not path.is_dir():
+                raise ValueError(f"model path {source} does not exist or is not a directory")
+            if not (path / "config.json").is_file():
+                raise ValueError(f"model path {source} has no config.json (not a Hugging Face checkpoint)")
+        return source
+
+    @field_validator("catalog")
+    @classmethod
+    def _catalog_must_exist(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"catalog file {path} does not exist")
+        return path
+
+
+def settings_error_line(error: Exception) -> str:
+    """One human line for a settings validation error: which setting, what is wrong."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        parts = []
+        for item in errors():
+            where = ".".join(str(p) for p in item.get("loc", ())) or "settings"
+            message = str(item.get("msg", "")).removeprefix("Value error, ")
+            parts.append(f"{where} (KHULASA_{where.upper()}): {message}")
+        return "; ".join(parts)
+    return str(error)

@@ -1,0 +1,38 @@
+"""Build the configured summarizer and translator from Settings: the one place engines get constructed."""
+
+from dataclasses import dataclass
+
+from service.config import Settings
+from service.engines.catalog import find_spec
+from service.engines.loading import load_seq2seq, pick_device
+from service.engines.seq2seq import Seq2SeqEngine
+from service.engines.summarizer import Seq2SeqSummarizer
+from service.engines.translator import Seq2SeqTranslator
+
+
+@dataclass
+class Engines:
+    summarizer: Seq2SeqSummarizer
+    translator: Seq2SeqTranslator
+
+
+def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
+    source: str = getattr(settings, role)
+    spec = find_spec(source, settings.catalog)
+    revision = getattr(settings, f"{role}_revision") or (spec.revision if spec else None)
+    loaded = load_seq2seq(source, device=pick_device(settings.device), dtype=settings.dtype, revision=revision)
+    return Seq2SeqEngine(
+        loaded,
+        role=role,
+        spec=spec,
+        generate_overrides=getattr(settings, f"{role}_generate"),
+        max_input_tokens=getattr(settings, f"{role}_max_input_tokens"),
+    )
+
+
+def load_engines(settings: Settings) -> Engines:
+    """Load both models. Raises ModelLoadError or ConfigError with a one-line message."""
+    return Engines(
+        summarizer=Seq2SeqSummarizer(_engine(settings, "summarizer")),
+        translator=Seq2SeqTranslator(_engine(settings, "translator")),
+    )

@@ -1,0 +1,85 @@
+"""Load a Hugging Face seq2seq checkpoint (hub id or local directory) on the right device and dtype."""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
+
+from service.config import looks_like_local_path
+from service.errors import ConfigError, ModelLoadError
+
+log = logging.getLogger(__name__)
+
+# T5-family weights overflow in float16 (NaNs); bf16 or fp32 only.
+_NO_FP16 = {"t5", "mt5", "umt5", "byt5", "longt5"}
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+@dataclass
+class LoadedModel:
+    """A model and its tokenizer, ready for `generate`, with what /info reports about them."""
+
+    source: str
+    model: PreTrainedModel
+    tokenizer: Any
+    device: torch.device
+    dtype: torch.dtype
+    model_type: str
+    revision: str | None
+
+
+def pick_device(requested: str) -> torch.device:
+    """`auto` picks CUDA when available, else CPU; asking for CUDA without a GPU is a ConfigError."""
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("KHULASA_DEVICE=cuda but no CUDA device is available")
+    return torch.device(requested)
+
+
+def pick_dtype(device: torch.device, model_type: str, requested: str = "auto") -> torch.dtype:
+    """fp32 on CPU, bf16 on CUDA (fp32 for the T5 family on GPUs without bf16); never fp16 for the T5 family."""
+    if requested != "auto":
+        dtype = _DTYPES[requested]
+        if dtype == torch.float16 and model_type in _NO_FP16:
+            raise ConfigError(f"{model_type} checkpoints produce NaNs in float16; use bfloat16 or float32")
+        return dtype
+    if device.type != "cuda":
+        return torch.float32
+    if torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float32 if model_type in _NO_FP16 else torch.float16
+
+
+def load_seq2seq(source: str, *, device: torch.device, dtype: str = "auto", revision: str | None = None) -> LoadedModel:
+    """Load tokenizer and model in eval mode. Raises ModelLoadError naming `source` and the reason in one line."""
+    local = looks_like_local_path(source)
+    where = str(Path(source).expanduser()) if local else source
+    kwargs: dict[str, Any] = {} if local else {"revision": revision}
+    try:
+        config = AutoConfig.from_pretrained(where, **kwargs)
+        model_type = str(config.model_type)
+        torch_dtype = pick_dtype(device, model_type, dtype)
+        tokenizer = AutoTokenizer.from_pretrained(where, **kwargs)
+        model = AutoModelForSeq2SeqLM.from_pretrained(where, dtype=torch_dtype, **kwargs)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001 - transformers raises anything from a broken checkpoint
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        raise ModelLoadError(f"cannot load model {source}: {reason}") from error
+    model.to(device)
+    model.eval()
+    commit = getattr(model.config, "_commit_hash", None)
+    log.info("loaded %s (%s) on %s as %s", source, model_type, device, torch_dtype)
+    return LoadedModel(
+        source=source,
+        model=model,
+        tokenizer=tokenizer,
+        device=device,
+        dtype=torch_dtype,
+        model_type=model_type,
+        revision=commit or revision,
+    )

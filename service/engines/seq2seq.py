@@ -1,0 +1,129 @@
+"""A loaded seq2seq checkpoint with one batched `generate`: the shared core of the summarizer and translator."""
+
+import logging
+import threading
+import time
+from typing import Any, cast
+
+import torch
+
+from service.engines.catalog import ModelSpec
+from service.engines.chunking import fit_to_budget
+from service.engines.loading import LoadedModel
+
+log = logging.getLogger(__name__)
+
+# Language codes by model family when the catalog does not give them: (source, target) per role.
+_LANGUAGE_CODES = {
+    "nllb": {"translator": ("arb_Arab", "eng_Latn"), "summarizer": ("arb_Arab", "arb_Arab")},
+    "m2m_100": {"translator": ("ar", "en"), "summarizer": ("ar", "ar")},
+    "mbart": {"translator": ("ar_AR", "en_XX"), "summarizer": ("ar_AR", "ar_AR")},
+}
+# Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
+_UNKNOWN_LENGTH = 1_000_000
+
+
+class Seq2SeqEngine:
+    """Tokenize, `generate` once for the whole batch, decode. Thread-safe: one generate at a time."""
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        *,
+        role: str,
+        spec: ModelSpec | None = None,
+        generate_overrides: dict[str, Any] | None = None,
+        max_input_tokens: int | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.role = role
+        self.name = loaded.source
+        self.spec = spec
+        self.generation: dict[str, Any] = {**(spec.generation if spec else {}), **(generate_overrides or {})}
+        self.max_input_tokens = max_input_tokens or (spec and spec.max_input_tokens) or self._model_limit()
+        self.tokens_generated = 0
+        self._lock = threading.Lock()
+        tokenizer = loaded.tokenizer
+        self._budget = self.max_input_tokens - tokenizer.num_special_tokens_to_add(pair=False)
+        self._forced_bos: int | None = None
+        source_lang, target_lang = self._language_codes()
+        if source_lang is not None:
+            tokenizer.src_lang = source_lang
+        if target_lang is not None:
+            # M2M100 tokenizers map "en" to "__en__"; the others hold the code itself as a token.
+            lang_id = getattr(tokenizer, "get_lang_id", None)
+            self._forced_bos = int(lang_id(target_lang) if lang_id else tokenizer.convert_tokens_to_ids(target_lang))
+
+    def _model_limit(self) -> int:
+        limits = [int(self.loaded.tokenizer.model_max_length)]
+        positions = getattr(self.loaded.model.config, "max_position_embeddings", None)
+        if positions:
+            limits.append(int(positions))
+        usable = [limit for limit in limits if 0 < limit < _UNKNOWN_LENGTH]
+        return min(usable) if usable else 512
+
+    def _language_codes(self) -> tuple[str | None, str | None]:
+        if self.spec and (self.spec.src_lang or self.spec.tgt_lang):
+            return self.spec.src_lang, self.spec.tgt_lang
+        tokenizer = self.loaded.tokenizer
+        family = "nllb" if "Nllb" in type(tokenizer).__name__ else self.loaded.model_type
+        codes = _LANGUAGE_CODES.get(family, {}).get(self.role)
+        if codes is None:
+            return None, None
+        known = tokenizer.get_vocab()
+        present = [code if code in known or f"__{code}__" in known else None for code in codes]
+        if family == "m2m_100":
+            return codes if all(present) else (None, None)
+        return present[0], present[1]
+
+    @property
+    def device(self) -> torch.device:
+        return self.loaded.device
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token counts without special tokens, one per text."""
+        if not texts:
+            return []
+        encoded = self.loaded.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def fit(self, text: str) -> list[str]:
+        """Pieces of `text` that each fit the model's input, split at sentence boundaries; nothing dropped."""
+        return fit_to_budget(text, self.count_tokens, self._budget)
+
+    def generate_ids(self, texts: list[str], **overrides: Any) -> torch.Tensor:
+        """One batched `generate` over `texts` (each must already fit): token ids, one row per text, in order."""
+        tokenizer = self.loaded.tokenizer
+        batch = tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        kwargs = {**self.generation, **overrides}
+        if self._forced_bos is not None:
+            kwargs.setdefault("forced_bos_token_id", self._forced_bos)
+        started = time.perf_counter()
+        with self._lock, torch.inference_mode():
+            output: torch.Tensor = cast(Any, self.loaded.model).generate(**batch, **kwargs)
+        pad = tokenizer.pad_token_id
+        generated = int((output[:, 1:] != pad).sum()) if pad is not None else int(output[:, 1:].numel())
+        self.tokens_generated += generated
+        elapsed = time.perf_counter() - started
+        log.debug("%s: %d inputs, %d tokens out in %.3fs", self.role, len(texts), generated, elapsed)
+        return output
+
+    def generate(self, texts: list[str], **overrides: Any) -> list[str]:
+        """Like `generate_ids`, decoded: special tokens dropped, whitespace runs folded."""
+        if not texts:
+            return []
+        decoded = self.loaded.tokenizer.batch_decode(self.generate_ids(texts, **overrides), skip_special_tokens=True)
+        return [" ".join(text.split()) for text in decoded]
+
+    def describe(self) -> dict[str, Any]:
+        """What /info reports about this engine."""
+        return {
+            "id": self.name,
+            "revision": self.loaded.revision,
+            "model_type": self.loaded.model_type,
+            "licence": self.spec.licence if self.spec else None,
+            "device": str(self.device),
+            "dtype": str(self.loaded.dtype).removeprefix("torch."),
+            "max_input_tokens": self.max_input_tokens,
+            "generation": self.generation,
+        }

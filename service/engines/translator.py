@@ -1,0 +1,65 @@
+"""The Arabic-to-English translator: sentence-level, all sentences of a request in one batched generate."""
+
+import torch
+from transformers import LogitsProcessor, LogitsProcessorList
+
+from service.engines.base import translate_texts
+from service.engines.seq2seq import Seq2SeqEngine
+
+# Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
+# enough for Arabic to English, and a degenerate model cannot loop for long.
+_LENGTH_RATIO = 1.5
+_LENGTH_SLACK = 10
+
+
+class PerInputLengthCap(LogitsProcessor):
+    """Force end-of-sequence once a row has generated its own limit of tokens.
+
+    `generate` knows one max length for the whole batch; capping each input by its own length keeps a batched
+    translation identical to translating that sentence alone.
+    """
+
+    def __init__(self, limits: list[int], eos_token_id: int, num_beams: int = 1) -> None:
+        self.limits = torch.tensor(limits).repeat_interleave(num_beams)
+        self.eos_token_id = eos_token_id
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids.shape[1] - 1  # the decoder start token is not generated
+        over = (self.limits.to(scores.device) <= generated).nonzero().flatten()
+        if len(over):
+            scores[over] = float("-inf")
+            scores[over, self.eos_token_id] = 0.0
+        return scores
+
+
+class Seq2SeqTranslator:
+    """`translate_batch(sentences) -> translations`.
+
+    Marian drops content on long multi-sentence input, so callers pass sentences (see `translate_texts`);
+    a sentence over the model's input is cut between words, never truncated.
+    """
+
+    def __init__(self, engine: Seq2SeqEngine) -> None:
+        self.engine = engine
+        self.name = engine.name
+
+    def _length_caps(self, pieces: list[str]) -> dict[str, object]:
+        if "max_new_tokens" in self.engine.generation:
+            return {}
+        limits = [int(n * _LENGTH_RATIO) + _LENGTH_SLACK for n in self.engine.count_tokens(pieces)]
+        config = self.engine.loaded.model.generation_config
+        eos = config.eos_token_id if isinstance(config.eos_token_id, int) else config.eos_token_id[0]
+        beams = int(self.engine.generation.get("num_beams", config.num_beams or 1))
+        cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=beams)
+        return {"max_new_tokens": max(limits), "logits_processor": LogitsProcessorList([cap])}
+
+    def translate_batch(self, sentences: list[str]) -> list[str]:
+        """One English translation per Arabic sentence, in order; "" for a blank one."""
+        pieces = [self.engine.fit(sentence) for sentence in sentences]
+        flat = [piece for group in pieces for piece in group]
+        translations = iter(self.engine.generate(flat, **self._length_caps(flat)) if flat else [])
+        return [" ".join(next(translations) for _ in group) for group in pieces]
+
+    def translate_texts(self, texts: list[str]) -> list[str]:
+        """Multi-sentence texts in, translations out, paragraph breaks kept; one batched call for all sentences."""
+        return translate_texts(self.translate_batch, texts)

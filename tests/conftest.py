@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny real checkpoints built once per session through `khulasa models tiny`."""
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.config import Settings
+from service.engines.factory import Engines, load_engines
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DIR with DIR/summarizer (mT5-style) and DIR/translator (Marian-style), made by the real CLI."""
+    directory = tmp_path_factory.mktemp("tiny")
+    subprocess.run(
+        [sys.executable, "-m", "service", "models", "tiny", str(directory)], check=True, capture_output=True
+    )
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tiny_models: Path) -> Settings:
+    return Settings(
+        summarizer=str(tiny_models / "summarizer"),
+        translator=str(tiny_models / "translator"),
+        device="cpu",
+        dtype="auto",
+    )
+
+
+@pytest.fixture(scope="session")
+def engines(tiny_settings: Settings) -> Engines:
+    """Both tiny models loaded once through the production loader."""
+    return load_engines(tiny_settings)
+
+
+def wait_ready(client: TestClient, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while client.get("/ready").status_code != 200:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not ready after {timeout}s: {client.get('/ready').json()}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def client(tiny_settings: Settings, engines: Engines) -> Iterator[TestClient]:
+    """A TestClient (lifespan running) over the session's loaded tiny engines."""
+    with TestClient(create_app(tiny_settings, engines=engines)) as test_client:
+        wait_ready(test_client)
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def reference_article() -> str:
+    if not REFERENCE_ARTICLE.is_file():
+        pytest.skip(f"reference article not found at {REFERENCE_ARTICLE} (../shared is absent)")
+    return REFERENCE_ARTICLE.read_text(encoding="utf-8")

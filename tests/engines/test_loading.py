@@ -1,0 +1,97 @@
+"""Device, dtype and loading rules; the catalog's contents."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from pydantic import ValidationError
+
+from service.config import Settings, looks_like_local_path
+from service.engines.catalog import find_spec, load_catalog
+from service.engines.loading import load_seq2seq, pick_device, pick_dtype
+from service.errors import ConfigError, ModelLoadError
+
+
+def test_cpu_runs_float32() -> None:
+    assert pick_dtype(torch.device("cpu"), "mt5") == torch.float32
+    assert pick_dtype(torch.device("cpu"), "marian") == torch.float32
+
+
+@pytest.mark.parametrize(("bf16", "model_type", "expected"), [
+    (True, "mt5", torch.bfloat16),
+    (True, "marian", torch.bfloat16),
+    (False, "mt5", torch.float32),
+    (False, "t5", torch.float32),
+    (False, "marian", torch.float16),
+])  # fmt: skip
+def test_cuda_prefers_bf16_and_never_fp16_for_t5(
+    monkeypatch: pytest.MonkeyPatch, bf16: bool, model_type: str, expected: torch.dtype
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: bf16)
+    assert pick_dtype(torch.device("cuda"), model_type) == expected
+
+
+def test_float16_is_refused_for_t5_family() -> None:
+    with pytest.raises(ConfigError, match="float16"):
+        pick_dtype(torch.device("cuda"), "mt5", "float16")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_asking_for_cuda_without_gpu_is_a_config_error() -> None:
+    assert pick_device("auto") == torch.device("cpu")
+    with pytest.raises(ConfigError, match="cuda"):
+        pick_device("cuda")
+
+
+def test_checkpoint_without_weights_fails_with_one_line_naming_it(tmp_path: Path, tiny_models: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((tiny_models / "summarizer" / "config.json").read_text())
+    with pytest.raises(ModelLoadError) as raised:
+        load_seq2seq(str(broken), device=torch.device("cpu"))
+    message = str(raised.value)
+    assert str(broken) in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("source", "local"),
+    [("Helsinki-NLP/opus-mt-ar-en", False), ("t5-small", False), ("/models/x", True), ("./tiny/x", True)],
+)
+def test_hub_ids_and_paths_are_told_apart(source: str, local: bool) -> None:
+    assert looks_like_local_path(source) is local
+
+
+def test_missing_model_directory_is_refused_by_settings() -> None:
+    with pytest.raises(ValidationError, match="/nonexistent"):
+        Settings(summarizer="/nonexistent")
+
+
+def test_directory_without_config_is_refused_by_settings(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="config.json"):
+        Settings(translator=str(tmp_path))
+
+
+def test_environment_fills_settings(monkeypatch: pytest.MonkeyPatch, tiny_models: Path) -> None:
+    monkeypatch.setenv("KHULASA_TRANSLATOR", str(tiny_models / "translator"))
+    monkeypatch.setenv("KHULASA_MAX_BODY_BYTES", "5000")
+    monkeypatch.setenv("KHULASA_SUMMARIZER_GENERATE", json.dumps({"num_beams": 2}))
+    settings = Settings()
+    assert settings.translator == str(tiny_models / "translator")
+    assert settings.max_body_bytes == 5000
+    assert settings.summarizer_generate == {"num_beams": 2}
+
+
+def test_default_summarizer_carries_its_published_evaluation_settings() -> None:
+    spec = find_spec(Settings.model_fields["summarizer"].default)
+    assert spec is not None and spec.role == "summarizer"
+    assert spec.max_input_tokens == 512
+    assert spec.generation == {"num_beams": 4, "max_new_tokens": 84, "no_repeat_ngram_size": 2, "length_penalty": 0.6}
+
+
+def test_every_catalog_entry_has_role_family_and_licence() -> None:
+    catalog = load_catalog()
+    assert Settings.model_fields["translator"].default in catalog
+    for spec in catalog.values():
+        assert spec.role in {"summarizer", "translator"}
+        assert spec.family and spec.licence

@@ -1,0 +1,106 @@
+"""The translator engine on tiny real checkpoints: Marian by default, NLLB and mBART language handling."""
+
+from pathlib import Path
+
+import pytest
+
+from service.engines.base import translate_texts
+from service.engines.factory import Engines
+from service.engines.loading import load_seq2seq, pick_device
+from service.engines.seq2seq import Seq2SeqEngine
+from service.engines.tiny import build_tiny
+from service.engines.translator import Seq2SeqTranslator
+
+SENTENCES = [
+    "قال المتحدث إن المفاوضات ستستأنف الأسبوع المقبل.",
+    "وصل الوفد.",
+    "ارتفعت أسعار النفط في الأسواق العالمية بعد قرار خفض الإنتاج، وتوقع المحللون استمرار الارتفاع.",
+    "هل ستنجح الخطة؟",
+]
+
+
+class CountingTranslator:
+    """The real translator, with a record of how many batched calls it received."""
+
+    def __init__(self, inner: Seq2SeqTranslator) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls: list[list[str]] = []
+
+    def translate_batch(self, sentences: list[str]) -> list[str]:
+        self.calls.append(list(sentences))
+        return self.inner.translate_batch(sentences)
+
+
+def test_batched_translations_equal_one_by_one(engines: Engines) -> None:
+    translator = engines.translator
+    batched = translator.translate_batch(SENTENCES)
+    assert batched == [translator.translate_batch([sentence])[0] for sentence in SENTENCES]
+    assert all(text.strip() for text in batched)
+
+
+def test_translations_follow_input_order(engines: Engines) -> None:
+    forward = engines.translator.translate_batch(SENTENCES)
+    assert engines.translator.translate_batch(SENTENCES[::-1]) == forward[::-1]
+    assert len(set(forward)) == len(forward)
+
+
+def test_texts_are_translated_sentence_by_sentence_in_one_call(engines: Engines) -> None:
+    counting = CountingTranslator(engines.translator)
+    texts = [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + "\n\n" + SENTENCES[3], ""]
+    english = translate_texts(counting.translate_batch, texts)
+    assert counting.calls == [SENTENCES], "one batched call holding every sentence"
+    one_by_one = engines.translator.translate_batch(SENTENCES)
+    assert english == [f"{one_by_one[0]} {one_by_one[1]}", f"{one_by_one[2]}\n\n{one_by_one[3]}", ""]
+
+
+def test_sentence_over_model_input_is_cut_between_words_not_truncated(engines: Engines) -> None:
+    engine = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", max_input_tokens=24)
+    translator = Seq2SeqTranslator(engine)
+    sentence = " ".join(SENTENCES[2] for _ in range(4)).replace(".", "،")
+    pieces = engine.fit(sentence)
+    assert len(pieces) > 1
+    assert " ".join(pieces).split() == sentence.split()
+    assert translator.translate_batch([sentence]) == [" ".join(translator.translate_batch(pieces))]
+
+
+@pytest.fixture(scope="module")
+def tiny_family(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            built[family] = build_tiny(family, tmp_path_factory.mktemp(family))
+        return built[family]
+
+    return get
+
+
+def test_nllb_reads_arabic_and_is_forced_to_write_english(tiny_family) -> None:  # type: ignore[no-untyped-def]
+    loaded = load_seq2seq(str(tiny_family("nllb")), device=pick_device("cpu"))
+    engine = Seq2SeqEngine(loaded, role="translator")
+    tokenizer = loaded.tokenizer
+    assert tokenizer.src_lang == "arb_Arab"
+    assert tokenizer(SENTENCES[1])["input_ids"][0] == tokenizer.convert_tokens_to_ids("arb_Arab")
+    ids = engine.generate_ids(SENTENCES[:2])
+    assert ids[:, 1].tolist() == [tokenizer.convert_tokens_to_ids("eng_Latn")] * 2
+    translator = Seq2SeqTranslator(engine)
+    assert translator.translate_batch(SENTENCES) == [translator.translate_batch([s])[0] for s in SENTENCES]
+
+
+@pytest.mark.parametrize(("role", "target"), [("translator", "en_XX"), ("summarizer", "ar_AR")])
+def test_mbart_gets_language_codes_for_its_role(tiny_family, role: str, target: str) -> None:  # type: ignore[no-untyped-def]
+    loaded = load_seq2seq(str(tiny_family("mbart")), device=pick_device("cpu"))
+    engine = Seq2SeqEngine(loaded, role=role)
+    tokenizer = loaded.tokenizer
+    assert tokenizer.src_lang == "ar_AR"
+    ids = engine.generate_ids(SENTENCES[:2])
+    assert ids[:, 1].tolist() == [tokenizer.convert_tokens_to_ids(target)] * 2
+    assert all(isinstance(text, str) for text in engine.generate(SENTENCES))
+
+
+def test_batched_beam_search_translation_equals_one_by_one(engines: Engines) -> None:
+    engine = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", generate_overrides={"num_beams": 4})
+    translator = Seq2SeqTranslator(engine)
+    batched = translator.translate_batch(SENTENCES)
+    assert batched == [translator.translate_batch([sentence])[0] for sentence in SENTENCES]

@@ -1,0 +1,99 @@
+"""The `khulasa` command as a user runs it: a real subprocess each time."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_pipeline import ARTICLE
+
+
+def khulasa(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        timeout=timeout,
+    )
+
+
+def test_serve_with_missing_model_path_exits_with_one_line_naming_it() -> None:
+    result = khulasa("serve", env={"KHULASA_SUMMARIZER": "/nonexistent"}, timeout=60)
+    assert result.returncode != 0
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "/nonexistent" in lines[0], lines
+
+
+def test_serve_with_unloadable_checkpoint_exits_nonzero_naming_it(tmp_path: Path, tiny_models: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((tiny_models / "summarizer" / "config.json").read_text())
+    env = {"KHULASA_SUMMARIZER": str(broken), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
+    result = khulasa("serve", "--port", "0", env=env, timeout=90)
+    assert result.returncode == 1
+    last = result.stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("khulasa: cannot load model") and str(broken) in last
+
+
+def test_summarize_prints_the_digest_with_offsets_into_the_file(tmp_path: Path, tiny_models: Path) -> None:
+    article = tmp_path / "article.txt"
+    text = ARTICLE.replace("\n", "\r\n")  # CRLF files keep their offsets
+    article.write_bytes(text.encode())
+    result = khulasa(
+        "summarize",
+        str(article),
+        "--summarizer",
+        str(tiny_models / "summarizer"),
+        "--translator",
+        str(tiny_models / "translator"),
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    digest = json.loads(result.stdout)
+    assert digest["sections"]
+    for section in digest["sections"]:
+        assert text[section["start"] : section["end"]] == section["text"]
+        assert section["summary"]["ar"] and section["summary"]["en"]
+
+
+def test_summarize_reads_standard_input(tiny_models: Path) -> None:
+    env = {"KHULASA_SUMMARIZER": str(tiny_models / "summarizer"), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
+    result = khulasa("summarize", "-", "--max-sections", "1", env=env, stdin=ARTICLE.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    assert len(json.loads(result.stdout)["sections"]) == 1
+
+
+def test_summarize_refuses_a_file_that_is_not_utf8(tmp_path: Path, tiny_models: Path) -> None:
+    article = tmp_path / "latin1.txt"
+    article.write_bytes("café".encode("latin-1"))
+    env = {"KHULASA_SUMMARIZER": str(tiny_models / "summarizer"), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
+    result = khulasa("summarize", str(article), env=env)
+    assert result.returncode == 1
+    assert "latin1.txt" in result.stderr.decode()
+
+
+def test_models_download_offline_without_cache_says_what_is_missing(tmp_path: Path) -> None:
+    result = khulasa("models", "download", env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path)}, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.decode().strip().splitlines()
+    assert "cannot download csebuetnlp/mT5_multilingual_XLSum" in lines[-1]
+
+
+def test_models_download_leaves_local_checkpoints_as_they_are(tiny_models: Path) -> None:
+    summarizer, translator = str(tiny_models / "summarizer"), str(tiny_models / "translator")
+    result = khulasa("models", "download", "--summarizer", summarizer, "--translator", translator)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().splitlines() == [f"{summarizer}\t{summarizer}", f"{translator}\t{translator}"]
+
+
+@pytest.mark.parametrize(
+    ("role", "files"),
+    [("summarizer", {"spiece.model", "config.json", "model.safetensors"}), ("translator", {"source.spm", "vocab.json"})],
+)
+def test_models_tiny_writes_real_tokenizer_files(tiny_models: Path, role: str, files: set[str]) -> None:
+    assert files <= {path.name for path in (tiny_models / role).iterdir()}
