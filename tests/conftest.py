@@ -21,9 +21,7 @@ REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """DIR with DIR/summarizer (mT5-style) and DIR/translator (Marian-style), made by the real CLI."""
     directory = tmp_path_factory.mktemp("tiny")
-    subprocess.run(
-        [sys.executable, "-m", "service", "models", "tiny", str(directory)], check=True, capture_output=True
-    )
+    subprocess.run([sys.executable, "-m", "service", "models", "tiny", str(directory)], check=True, capture_output=True)
     return directory
 
 

@@ -93,7 +93,10 @@ def test_models_download_leaves_local_checkpoints_as_they_are(tiny_models: Path)
 
 @pytest.mark.parametrize(
     ("role", "files"),
-    [("summarizer", {"spiece.model", "config.json", "model.safetensors"}), ("translator", {"source.spm", "vocab.json"})],
+    [
+        ("summarizer", {"spiece.model", "config.json", "model.safetensors"}),
+        ("translator", {"source.spm", "target.spm", "vocab.json", "model.safetensors"}),
+    ],
 )
 def test_models_tiny_writes_real_tokenizer_files(tiny_models: Path, role: str, files: set[str]) -> None:
     assert files <= {path.name for path in (tiny_models / role).iterdir()}

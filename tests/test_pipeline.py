@@ -5,6 +5,7 @@ import pytest
 from service.engines.factory import Engines
 from service.errors import InvalidInput
 from service.pipeline import DigestPipeline
+from tests.recording import Recording
 
 # Two stories the project wrote, with a caption line between them, as a scraper would bring it.
 ARTICLE = """\
@@ -20,24 +21,6 @@ ARTICLE = """\
 
 وتوقع محللون أن تستمر أسعار النفط في الصعود حتى نهاية العام مع تراجع المخزونات.
 """
-
-
-class Recording:
-    """Wraps a real engine and records each batched call it receives."""
-
-    def __init__(self, inner: object, method: str) -> None:
-        self.inner = inner
-        self.name = getattr(inner, "name")
-        self.method = method
-        self.calls: list[list[str]] = []
-
-    def summarize_batch(self, texts: list[str]) -> list[str]:
-        self.calls.append(texts)
-        return getattr(self.inner, "summarize_batch")(texts)
-
-    def translate_batch(self, sentences: list[str]) -> list[str]:
-        self.calls.append(sentences)
-        return getattr(self.inner, "translate_batch")(sentences)
 
 
 @pytest.fixture
@@ -81,9 +64,9 @@ def test_caller_title_wins(pipeline: DigestPipeline) -> None:
 
 
 def test_one_summarize_call_and_one_translate_call(engines: Engines) -> None:
-    summarizer = Recording(engines.summarizer, "summarize_batch")
-    translator = Recording(engines.translator, "translate_batch")
-    digest = DigestPipeline(summarizer, translator).run(ARTICLE)  # type: ignore[arg-type]
+    summarizer = Recording(engines.summarizer)
+    translator = Recording(engines.translator)
+    digest = DigestPipeline(summarizer, translator).run(ARTICLE)
     assert len(summarizer.calls) == 1 and len(summarizer.calls[0]) == len(digest.sections)
     assert len(translator.calls) == 1
     assert digest.timing_ms.keys() >= {"clean", "segment", "summarize", "translate", "total"}

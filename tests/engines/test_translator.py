@@ -10,6 +10,7 @@ from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
 from service.engines.tiny import build_tiny
 from service.engines.translator import Seq2SeqTranslator
+from tests.recording import Recording
 
 SENTENCES = [
     "قال المتحدث إن المفاوضات ستستأنف الأسبوع المقبل.",
@@ -17,19 +18,6 @@ SENTENCES = [
     "ارتفعت أسعار النفط في الأسواق العالمية بعد قرار خفض الإنتاج، وتوقع المحللون استمرار الارتفاع.",
     "هل ستنجح الخطة؟",
 ]
-
-
-class CountingTranslator:
-    """The real translator, with a record of how many batched calls it received."""
-
-    def __init__(self, inner: Seq2SeqTranslator) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.calls: list[list[str]] = []
-
-    def translate_batch(self, sentences: list[str]) -> list[str]:
-        self.calls.append(list(sentences))
-        return self.inner.translate_batch(sentences)
 
 
 def test_batched_translations_equal_one_by_one(engines: Engines) -> None:
@@ -46,7 +34,7 @@ def test_translations_follow_input_order(engines: Engines) -> None:
 
 
 def test_texts_are_translated_sentence_by_sentence_in_one_call(engines: Engines) -> None:
-    counting = CountingTranslator(engines.translator)
+    counting = Recording(engines.translator)
     texts = [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + "\n\n" + SENTENCES[3], ""]
     english = translate_texts(counting.translate_batch, texts)
     assert counting.calls == [SENTENCES], "one batched call holding every sentence"

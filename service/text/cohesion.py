@@ -1,0 +1,79 @@
+"""Lexical cohesion between paragraphs: how much more they share than chance, as a segment score table."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from service.text.lexicon import ContentWord
+
+# Strength of the chance model in the modularity score: below 1 asks for less than chance-level sharing before
+# two paragraphs count as one story, so a loosely written single story is not cut apart.
+RESOLUTION = 0.7
+# Clitic letters (and, then, with, for) that the light stemmer leaves on words such as "وليبيا" or "لوزراء".
+_CLITIC_LETTERS = "وفبل"
+
+
+def paragraph_vectors(words: list[list[ContentWord]]) -> list[dict[str, float]]:
+    """A tf-idf vector of stems per paragraph, idf taken over the paragraphs of this one article.
+
+    A stem that starts with a clitic letter is folded onto the rest of it when the rest occurs as a stem in
+    the article ("وليبيا" -> "ليبيا"), which keeps root letters such as the و of "وزير" when "زير" is absent.
+    """
+    vocabulary = {word.stem for paragraph in words for word in paragraph}
+
+    def folded(stem: str) -> str:
+        if len(stem) >= 4 and stem[0] in _CLITIC_LETTERS and stem[1:] in vocabulary:
+            return stem[1:]
+        return stem
+
+    counts = [Counter(folded(word.stem) for word in paragraph) for paragraph in words]
+    document_frequency = Counter(stem for paragraph in counts for stem in paragraph)
+    total = len(counts)
+    idf = {stem: math.log((1 + total) / frequency) for stem, frequency in document_frequency.items()}
+    return [{stem: count * idf[stem] for stem, count in paragraph.items()} for paragraph in counts]
+
+
+def segment_scores(vectors: list[dict[str, float]]) -> list[list[float]]:
+    """scores[a][b]: cohesion of paragraphs a..b (inclusive) as one section, for a <= b.
+
+    The score is the modularity of the section in the paragraph-similarity graph: the summed similarity of
+    its pairs minus what paragraphs that link just as much to the rest of the article would share by chance,
+    in units of the article's mean paragraph degree, so scores compare across articles of any length.
+    """
+    n = len(vectors)
+    similarity = _cosine_matrix(vectors)
+    degree = [sum(row) for row in similarity]
+    total_degree = sum(degree)
+    if not total_degree:
+        return [[0.0] * n for _ in range(n)]
+    unit = total_degree / n
+    scores = [[0.0] * n for _ in range(n)]
+    for a in range(n - 1, -1, -1):
+        row = 0.0
+        for b in range(a + 1, n):
+            # Pairs (a, j) for a < j <= b, added to the section a+1..b already scored.
+            row += similarity[a][b] - RESOLUTION * degree[a] * degree[b] / total_degree
+            scores[a][b] = scores[a + 1][b] + row / unit
+    return scores
+
+
+def _cosine_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:
+    """Pairwise cosine similarity (zero diagonal), summed over shared stems only: most pairs share few."""
+    n = len(vectors)
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for index, vector in enumerate(vectors):
+        norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+        for stem, weight in vector.items():
+            if weight:
+                postings.setdefault(stem, []).append((index, weight / norm))
+    similarity = [[0.0] * n for _ in range(n)]
+    for posting in postings.values():
+        for position, (i, left) in enumerate(posting):
+            row = similarity[i]
+            for j, right in posting[position + 1 :]:
+                row[j] += left * right
+    for i in range(n):
+        for j in range(i + 1, n):
+            similarity[j][i] = similarity[i][j]
+    return similarity

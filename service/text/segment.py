@@ -1,0 +1,140 @@
+"""Split an article's paragraphs into topical sections: lexical cohesion plus the way paragraphs open."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from service.text import cues
+from service.text.clean import CleanedText
+from service.text.cohesion import paragraph_vectors, segment_scores
+from service.text.keywords import section_keywords
+from service.text.lexicon import spans_content_words
+from service.text.normalize import normalize
+from service.text.spans import Span
+
+# Evidence for a section starting at a paragraph, in the units of cohesion.segment_scores. Tuned by hand on
+# the segmentation dev set (../shared/data/segmentation); section-count accuracy there moves by a few points
+# when any one of them is halved or doubled.
+NEW_TOPIC_BONUS = 0.5
+DATELINE_BONUS = 0.3
+FRESH_OPENING_BONUS = 0.1
+CONTINUATION_BONUS = -0.15
+FURNITURE_BONUS = 0.05
+# Cost of a one-paragraph section: a story rarely fits in one paragraph, a stray paragraph often looks alone.
+SINGLE_PARAGRAPH_COST = 0.15
+# Openers and datelines sit in the first words; normalising only those keeps long paragraphs cheap.
+_OPENING_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpan:
+    """One topical section: source[start:end], its keywords, and the article paragraphs it covers.
+
+    `text` may include furniture lines that lie between its paragraphs; `paragraphs` never does, and is what a
+    summarizer should read.
+    """
+
+    start: int
+    end: int
+    text: str
+    keywords: list[str]
+    paragraphs: list[Span]
+
+
+def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[SectionSpan]:
+    """Split the article paragraphs into topical sections, in order, covering every paragraph exactly once.
+
+    There is at least one section whenever there is at least one paragraph and never more than `max_sections`
+    (None lets the text decide; a one-story article gives one section). Offsets index `cleaned.source`.
+    Raises ValueError when max_sections is below 1.
+    """
+    if max_sections is not None and max_sections < 1:
+        raise ValueError(f"max_sections must be at least 1, got {max_sections}")
+    paragraphs = cleaned.paragraphs
+    if not paragraphs:
+        return []
+    words = spans_content_words(cleaned.source, [(span.start, span.end) for span in paragraphs])
+    cohesion = segment_scores(paragraph_vectors(words))
+    bonuses = [0.0] + [_opening_bonus(cleaned, index) for index in range(1, len(paragraphs))]
+    starts = _best_starts(cohesion, bonuses, None)
+    if max_sections is not None and len(starts) > max_sections:
+        starts = _best_starts(cohesion, bonuses, max_sections)
+    bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
+    keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
+    pieces = zip(bounds, keywords, strict=True)
+    return [_section(cleaned.source, paragraphs[a:b], terms) for (a, b), terms in pieces]
+
+
+def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> SectionSpan:
+    start, end = paragraphs[0].start, paragraphs[-1].end
+    return SectionSpan(start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs)
+
+
+def _opening_bonus(cleaned: CleanedText, index: int) -> float:
+    """Evidence, from how paragraph `index` opens and what lies before it, that a new section starts there."""
+    paragraph = cleaned.paragraphs[index]
+    opening = paragraph.text[:_OPENING_CHARS]
+    normalized = normalize(opening)
+    if cues.opens_new_topic(normalized):
+        bonus = NEW_TOPIC_BONUS
+    elif cues.opens_with_dateline(opening):
+        bonus = DATELINE_BONUS
+    elif cues.opens_as_continuation(normalized):
+        bonus = CONTINUATION_BONUS
+    else:
+        bonus = FRESH_OPENING_BONUS
+    previous_end = cleaned.paragraphs[index - 1].end
+    if any(previous_end <= span.start and span.end <= paragraph.start for span in cleaned.removed):
+        bonus += FURNITURE_BONUS
+    return bonus
+
+
+def _best_starts(cohesion: list[list[float]], bonuses: list[float], most: int | None) -> list[int]:
+    """First paragraph of each section in the highest-scoring split into at most `most` sections (None: any).
+
+    A split scores the cohesion of its sections plus the opening bonus of every section but the first, minus
+    SINGLE_PARAGRAPH_COST per one-paragraph section. Dynamic programming over section ends finds the best
+    split exactly: O(n^2) steps for any number of sections, O(most * n^2) with a limit.
+    """
+    n = len(bonuses)
+
+    def gain(a: int, b: int) -> float:
+        """Score of paragraphs a..b-1 as one section, its opening bonus included."""
+        cost = SINGLE_PARAGRAPH_COST if b - a == 1 else 0.0
+        return cohesion[a][b - 1] + (bonuses[a] if a else 0.0) - cost
+
+    if most is None:
+        # best[b], back[b]: the best split of paragraphs 0..b-1 and the start of its last section.
+        best = [0.0] + [gain(0, b) for b in range(1, n + 1)]
+        back = [0] * (n + 1)
+        for b in range(2, n + 1):
+            for a in range(1, b):
+                if (value := best[a] + gain(a, b)) > best[b]:
+                    best[b], back[b] = value, a
+        return _trace([back] * n, n)
+    # Layer k holds the best splits into exactly k + 1 sections.
+    layers = [[-math.inf] + [gain(0, b) for b in range(1, n + 1)]]
+    backs = [[0] * (n + 1)]
+    for _ in range(1, min(most, n)):
+        previous, layer, back = layers[-1], [-math.inf] * (n + 1), [0] * (n + 1)
+        for b in range(2, n + 1):
+            for a in range(1, b):
+                if (value := previous[a] + gain(a, b)) > layer[b]:
+                    layer[b], back[b] = value, a
+        layers.append(layer)
+        backs.append(back)
+    count = max(range(len(layers)), key=lambda k: layers[k][n])
+    return _trace(backs[: count + 1][::-1], n)
+
+
+def _trace(backs: list[list[int]], n: int) -> list[int]:
+    """Section starts read back from the end: backs[i] serves the i-th section counted from the last."""
+    starts: list[int] = []
+    end = n
+    for back in backs:
+        end = back[end]
+        starts.append(end)
+        if end == 0:
+            break
+    return starts[::-1]

@@ -1,0 +1,137 @@
+"""segment(): topical sections over the cleaned paragraphs."""
+
+import pytest
+
+from service.text import SectionSpan, clean, normalize, segment
+from service.text.lexicon import is_stopword
+
+MATCH_STORY = [
+    "فاز فريق النجم الساحلي على الترجي بهدفين مقابل هدف في مباراة قمة الدوري التونسي لكرة القدم مساء السبت.",
+    "وسجل مهاجم النجم هدفي فريقه في الشوط الأول، فيما قلص الترجي الفارق من ركلة جزاء قبل نهاية المباراة.",
+    "وبهذا الفوز يتصدر النجم الساحلي ترتيب الدوري بفارق ثلاث نقاط عن الترجي قبل خمس جولات من نهاية الموسم.",
+]
+STORM_STORY = [
+    "من جهة أخرى، ضربت عاصفة رملية قوية ولايات الجنوب التونسي وتسببت في إغلاق الطرق وتعليق الرحلات الجوية.",
+    "وحذرت مصالح الأرصاد الجوية من استمرار العاصفة والرياح الشديدة حتى مساء الاثنين في ولايات الجنوب.",
+    "ودعت السلطات سكان الجنوب إلى تجنب التنقل إلا للضرورة حتى تهدأ العاصفة وتتحسن الرؤية على الطرق.",
+]
+WATER_STORY = [
+    "أعلنت شركة المياه في العاصمة عن انقطاع المياه عن عدة أحياء لمدة يومين بسبب أشغال صيانة في الشبكة.",
+    "وأوضحت الشركة أن فرق الصيانة ستعمل على استبدال الأنابيب القديمة في الشبكة لتقليل تسرب المياه.",
+    "ودعت شركة المياه سكان الأحياء المعنية إلى تخزين المياه قبل موعد الانقطاع وترشيد الاستهلاك.",
+    "وأكدت الشركة أن صهاريج المياه ستجوب الأحياء المتضررة طوال مدة الصيانة لتوزيع مياه الشرب.",
+    "وتشكو أحياء العاصمة منذ سنوات من ضعف ضغط المياه في الشبكة خلال فصل الصيف.",
+]
+
+
+def article(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def assert_sections_cover(text: str, sections: list[SectionSpan]) -> None:
+    cleaned = clean(text)
+    assert [paragraph for section in sections for paragraph in section.paragraphs] == cleaned.paragraphs
+    for section in sections:
+        assert section.paragraphs
+        assert section.start == section.paragraphs[0].start
+        assert section.end == section.paragraphs[-1].end
+        assert section.text == text[section.start : section.end]
+
+
+def test_segment_splits_two_stories_at_a_cue_phrase() -> None:
+    text = article(*MATCH_STORY, *STORM_STORY)
+    sections = segment(clean(text))
+    assert [section.paragraphs[0].text for section in sections] == [MATCH_STORY[0], STORM_STORY[0]]
+    assert_sections_cover(text, sections)
+
+
+def test_segment_gives_one_section_for_one_story() -> None:
+    text = article(*WATER_STORY)
+    sections = segment(clean(text))
+    assert len(sections) == 1
+    assert_sections_cover(text, sections)
+
+
+def test_segment_finds_three_stories_without_cue_phrases() -> None:
+    text = article(*WATER_STORY[:3], *MATCH_STORY, *STORM_STORY[1:])
+    sections = segment(clean(text))
+    assert [len(section.paragraphs) for section in sections] == [3, 3, 2]
+
+
+@pytest.mark.parametrize("max_sections", [1, 2, 3])
+def test_segment_never_returns_more_than_max_sections(max_sections: int) -> None:
+    text = article(*WATER_STORY[:3], *MATCH_STORY, *STORM_STORY)
+    sections = segment(clean(text), max_sections=max_sections)
+    assert 1 <= len(sections) <= max_sections
+    assert_sections_cover(text, sections)
+
+
+def test_segment_with_a_generous_limit_matches_the_automatic_split() -> None:
+    cleaned = clean(article(*WATER_STORY[:3], *MATCH_STORY, *STORM_STORY))
+    assert segment(cleaned, max_sections=10) == segment(cleaned)
+
+
+def test_segment_keeps_the_strongest_boundary_when_limited() -> None:
+    text = article(*MATCH_STORY, *STORM_STORY, *WATER_STORY[:3])
+    sections = segment(clean(text), max_sections=2)
+    assert len(sections) == 2
+    assert sections[1].paragraphs[0].text in (STORM_STORY[0], WATER_STORY[0])
+
+
+def test_segment_section_text_includes_furniture_between_its_paragraphs() -> None:
+    text = article(MATCH_STORY[0], "مصدر الصورة، رويترز", *MATCH_STORY[1:])
+    sections = segment(clean(text))
+    assert len(sections) == 1
+    assert "مصدر الصورة" in sections[0].text
+    assert all("مصدر الصورة" not in paragraph.text for paragraph in sections[0].paragraphs)
+
+
+def test_segment_keywords_are_characteristic_content_words_of_each_section() -> None:
+    text = article(*MATCH_STORY, *STORM_STORY)
+    sections = segment(clean(text))
+    for section in sections:
+        assert 3 <= len(section.keywords) <= 6
+        assert len(set(section.keywords)) == len(section.keywords)
+        for keyword in section.keywords:
+            assert keyword in section.text
+            assert not is_stopword(normalize(keyword))
+            assert not keyword.isdigit()
+    assert "الترجي" in sections[0].keywords
+    assert "العاصفة" in sections[1].keywords
+
+
+def test_segment_gives_fewer_keywords_only_to_a_section_with_few_content_words() -> None:
+    sections = segment(clean("ارتفعت الأسعار كثيرا."))
+    assert len(sections) == 1
+    assert sections[0].keywords == ["ارتفعت", "الأسعار", "كثيرا"]
+
+
+def test_segment_of_a_single_paragraph_gives_one_section() -> None:
+    text = MATCH_STORY[0]
+    sections = segment(clean(text))
+    assert len(sections) == 1 and sections[0].text == text
+
+
+def test_segment_of_no_paragraphs_gives_no_sections() -> None:
+    assert segment(clean("   \n\n ")) == []
+
+
+def test_segment_rejects_a_limit_below_one() -> None:
+    with pytest.raises(ValueError, match="max_sections"):
+        segment(clean(MATCH_STORY[0]), max_sections=0)
+
+
+def test_segment_handles_paragraphs_without_content_words() -> None:
+    text = article("2019", "2020", "2021")
+    sections = segment(clean(text))
+    assert_sections_cover(text, sections)
+    assert all(section.keywords == [] for section in sections)
+
+
+def test_segment_covers_a_two_thousand_word_article() -> None:
+    # Speed is measured by the segmentation benchmark, never by a timed test.
+    stories = [MATCH_STORY, STORM_STORY, WATER_STORY]
+    paragraphs = [f"{paragraph} ({number})" for number in range(11) for story in stories for paragraph in story]
+    text = article(*paragraphs)
+    assert len(text.split()) > 2000
+    assert_sections_cover(text, segment(clean(text)))
