@@ -38,7 +38,7 @@ async def health() -> Status:
 @router.get("/ready", response_model=Status, responses={503: {"model": ErrorBody}}, tags=["operations"])
 async def ready(state: State) -> Status:
     """Readiness: 503 until both models are loaded, then 200."""
-    state.require_engines()
+    state.require_pipeline()
     return Status(status="ready")
 
 
@@ -65,7 +65,7 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     texts = [body.q] if isinstance(body.q, str) else body.q
     if len(texts) > state.settings.max_translate_items:
         raise InvalidInput(f"q holds {len(texts)} texts; at most {state.settings.max_translate_items} per request")
-    translator = state.require_engines().translator
+    translator = state.require_pipeline().translator
     english = await state.gate.run(lambda: translate_texts(translator.translate_batch, texts))
     return TranslateResponse(translatedText=english[0] if isinstance(body.q, str) else english)
 

@@ -58,15 +58,10 @@ class ServiceState:
         self.status = "ready"
         log.info("models loaded; ready")
 
-    def require_engines(self) -> Engines:
-        """The engines, or NotReady while loading or after a failed load."""
+    def require_pipeline(self) -> DigestPipeline:
+        """The digest pipeline (and through it both engines), or NotReady while loading or after a failed load."""
         if self.status == "failed":
             raise NotReady(f"models failed to load: {self.error}")
-        if self.engines is None or self.pipeline is None:
+        if self.pipeline is None:
             raise NotReady("models are still loading")
-        return self.engines
-
-    def require_pipeline(self) -> DigestPipeline:
-        self.require_engines()
-        assert self.pipeline is not None
         return self.pipeline
