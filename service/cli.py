@@ -4,10 +4,12 @@ Flags fill the same Settings object as the KHULASA_* environment; they declare n
 """
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -50,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--title", default=None)
     summarize.add_argument("--max-sections", dest="max_sections", type=int, default=None)
     summarize.set_defaults(handler=_summarize)
+
+    segment = commands.add_parser("segment", help="print title, sections and removed furniture as JSON (no models)")
+    segment.add_argument("file", help="UTF-8 text file, or - for standard input")
+    segment.add_argument("--jsonl", action="store_true", help='FILE holds lines {"id", "text"}; write one line each')
+    segment.add_argument("--max-sections", dest="max_sections", type=int, default=None)
+    segment.set_defaults(handler=_segment)
 
     manage = commands.add_parser("models", help="manage checkpoints").add_subparsers(dest="action", required=True)
     download = manage.add_parser(
@@ -109,9 +117,7 @@ def _summarize(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        # Bytes, decoded here: text mode would turn CRLF into LF and shift every offset.
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-        text = raw.decode("utf-8")
+        text = _read_input(args.file).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         print(f"khulasa: cannot read {args.file}: {error}", file=sys.stderr)
         return 1
@@ -122,6 +128,51 @@ def _summarize(args: argparse.Namespace) -> int:
     )
     print(digest.model_dump_json(indent=2))
     return 0
+
+
+def _read_input(name: str) -> bytes:
+    # Bytes, decoded by the caller: text mode would turn CRLF into LF and shift every offset.
+    return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+
+
+def _segment(args: argparse.Namespace) -> int:
+    from service.pipeline import segment_article
+
+    if args.max_sections is not None and args.max_sections < 1:
+        print("khulasa: --max-sections must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        raw = _read_input(args.file)
+        if not args.jsonl:
+            print(segment_article(raw.decode("utf-8"), max_sections=args.max_sections).model_dump_json(indent=2))
+            return 0
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"khulasa: cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    rejected = 0
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if line.strip():
+            record, ok = _segment_record(line, number, args.max_sections)
+            rejected += not ok
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if rejected:
+        print(f'khulasa: {rejected} line(s) could not be segmented; see their "error" field', file=sys.stderr)
+    return 2 if rejected else 0
+
+
+def _segment_record(line: bytes, number: int, max_sections: int | None) -> tuple[dict[str, Any], bool]:
+    """One --jsonl output record; (record, False) carries the line number and reason of a bad input line."""
+    from service.pipeline import segment_article
+
+    try:
+        item = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return {"id": None, "line": number, "error": f"not a JSON line: {error}"}, False
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        identifier = item.get("id") if isinstance(item, dict) else None
+        return {"id": identifier, "line": number, "error": 'expected an object with a string "text"'}, False
+    result = segment_article(item["text"], max_sections=max_sections)
+    return {"id": item.get("id"), **result.model_dump()}, True
 
 
 def _download(args: argparse.Namespace) -> int:

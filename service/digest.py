@@ -8,12 +8,30 @@ class BilingualText(BaseModel):
     en: str
 
 
-class RemovedSpan(BaseModel):
-    """Page furniture taken out of the article; offsets index the submitted text."""
+class TextSpan(BaseModel):
+    """A piece of the submitted text: `text == submitted_text[start:end]`."""
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str
+
+
+class RemovedSpan(TextSpan):
+    """Page furniture taken out of the article."""
+
+
+class SegmentedSection(TextSpan):
+    """One topical section before summarization."""
+
+    keywords: list[str]
+
+
+class Segmentation(BaseModel):
+    """What /segment and `khulasa segment` return: the text stages' result, no models involved."""
+
+    title: TextSpan | None
+    sections: list[SegmentedSection]
+    removed: list[RemovedSpan]
 
 
 class Section(BaseModel):

@@ -7,7 +7,16 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from service.digest import BilingualText, Digest, ModelsUsed, RemovedSpan, Section
+from service.digest import (
+    BilingualText,
+    Digest,
+    ModelsUsed,
+    RemovedSpan,
+    Section,
+    Segmentation,
+    SegmentedSection,
+    TextSpan,
+)
 from service.engines.base import Summarizer, Translator, translate_texts
 from service.errors import InvalidInput
 from service.text import clean, segment
@@ -16,6 +25,21 @@ T = TypeVar("T")
 
 # Called after each stage with (stage name, seconds); the HTTP layer feeds its metrics from it.
 StageObserver = Callable[[str, float], None]
+
+
+def segment_article(text: str, *, max_sections: int | None = None) -> Segmentation:
+    """Title, sections with keywords, and removed furniture of `text`; offsets index `text` as given.
+
+    Pure Python and fast: no model is involved. Blank text gives no sections.
+    """
+    cleaned = clean(text)
+    sections = segment(cleaned, max_sections=max_sections)
+    title = cleaned.title
+    return Segmentation(
+        title=TextSpan(start=title.start, end=title.end, text=title.text) if title else None,
+        sections=[SegmentedSection(start=s.start, end=s.end, text=s.text, keywords=s.keywords) for s in sections],
+        removed=[RemovedSpan(start=s.start, end=s.end, text=s.text) for s in cleaned.removed],
+    )
 
 
 class DigestPipeline:

@@ -100,3 +100,37 @@ def test_models_download_leaves_local_checkpoints_as_they_are(tiny_models: Path)
 )
 def test_models_tiny_writes_real_tokenizer_files(tiny_models: Path, role: str, files: set[str]) -> None:
     assert files <= {path.name for path in (tiny_models / role).iterdir()}
+
+
+def test_segment_prints_sections_without_loading_any_model(tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(ARTICLE.encode())
+    probe = (
+        "import sys; from service.cli import main; code = main(['segment', sys.argv[1]]); "
+        "assert 'torch' not in sys.modules, 'segment imported torch'; sys.exit(code)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(article)], capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    body = json.loads(result.stdout)
+    assert body["sections"]
+    for section in body["sections"]:
+        assert ARTICLE[section["start"] : section["end"]] == section["text"]
+
+
+def test_segment_jsonl_keeps_ids_order_and_reports_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "first", "text": ARTICLE}, ensure_ascii=False).encode(),
+        b"{broken",
+        json.dumps({"id": 7, "text": "وصل الوفد إلى القاهرة."}, ensure_ascii=False).encode(),
+        json.dumps({"id": "no-text"}).encode(),
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    result = khulasa("segment", "--jsonl", str(source))
+    assert result.returncode == 2
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [record["id"] for record in records] == ["first", None, 7, "no-text"]
+    assert records[0]["sections"] and records[2]["sections"]
+    assert records[1]["line"] == 2 and "JSON" in records[1]["error"]
+    assert records[3]["line"] == 4 and "text" in records[3]["error"]
+    assert "2 line(s)" in result.stderr.decode()

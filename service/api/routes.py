@@ -4,14 +4,16 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.digest import Digest
+from service.digest import Digest, Segmentation
 from service.engines.base import translate_texts
 from service.errors import InvalidInput
+from service.pipeline import segment_article
 
-from .schemas import ErrorBody, Status, SummarizeRequest, TranslateRequest, TranslateResponse
+from .schemas import ErrorBody, SegmentRequest, Status, SummarizeRequest, TranslateRequest, TranslateResponse
 from .state import ServiceState
 
 router = APIRouter()
@@ -51,6 +53,13 @@ async def summarize(body: SummarizeRequest, state: State) -> Digest:
             body.text, title=body.title, max_sections=body.max_sections, observe=state.metrics.observe_stage
         )
     )
+
+
+@router.post("/segment", response_model=Segmentation, responses=_ERRORS, tags=["digest"])
+async def segment(body: SegmentRequest) -> Segmentation:
+    """Title, topical sections with keywords, and removed furniture; no model involved, so it answers while
+    the models are still loading."""
+    return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=body.max_sections))
 
 
 @router.post("/translate", response_model=TranslateResponse, responses=_ERRORS, tags=["translate"])

@@ -12,11 +12,10 @@ class ErrorBody(BaseModel):
     type: str = Field(description="a stable code for programs, e.g. invalid_json, validation_error, not_ready")
 
 
-class SummarizeRequest(BaseModel):
+class SegmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     text: str = Field(description="the article as scraped; offsets in the answer index this string")
-    title: str | None = Field(default=None, max_length=2_000, description="overrides the title found in the text")
     max_sections: int | None = Field(default=None, ge=1, le=MAX_SECTIONS)
 
     @field_validator("text")
@@ -25,6 +24,10 @@ class SummarizeRequest(BaseModel):
         if not text.strip():
             raise ValueError("text must contain at least one non-whitespace character")
         return text
+
+
+class SummarizeRequest(SegmentRequest):
+    title: str | None = Field(default=None, max_length=2_000, description="overrides the title found in the text")
 
 
 class TranslateRequest(BaseModel):
