@@ -26,6 +26,7 @@ def _model_flags() -> argparse.ArgumentParser:
     group.add_argument("--translator", help="hub id or local directory of the translator checkpoint")
     group.add_argument("--device", choices=["auto", "cpu", "cuda"])
     group.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"])
+    group.add_argument("--quantize", choices=["auto", "none", "int8"])
     group.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
     return parent
 
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SETTING_FLAGS = ("summarizer", "translator", "device", "dtype", "log_level", "host", "port")
+_SETTING_FLAGS = ("summarizer", "translator", "device", "dtype", "quantize", "log_level", "host", "port")
 
 
 def _settings(args: argparse.Namespace) -> Settings:

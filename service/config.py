@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     translator_revision: str | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    # int8 dynamic quantization of linear layers; "auto" = int8 on CPU, none on CUDA.
+    quantize: Literal["auto", "none", "int8"] = "auto"
     # Generation settings that override the catalog's, e.g. {"num_beams": 2}.
     summarizer_generate: dict[str, Any] = Field(default_factory=dict)
     translator_generate: dict[str, Any] = Field(default_factory=dict)

@@ -20,7 +20,13 @@ def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
     source: str = getattr(settings, role)
     spec = find_spec(source, settings.catalog)
     revision = getattr(settings, f"{role}_revision") or (spec.revision if spec else None)
-    loaded = load_seq2seq(source, device=pick_device(settings.device), dtype=settings.dtype, revision=revision)
+    loaded = load_seq2seq(
+        source,
+        device=pick_device(settings.device),
+        dtype=settings.dtype,
+        revision=revision,
+        quantize=settings.quantize,
+    )
     return Seq2SeqEngine(
         loaded,
         role=role,

@@ -124,6 +124,7 @@ class Seq2SeqEngine:
             "licence": self.spec.licence if self.spec else None,
             "device": str(self.device),
             "dtype": str(self.loaded.dtype).removeprefix("torch."),
+            "quantization": self.loaded.quantization,
             "max_input_tokens": self.max_input_tokens,
             "generation": self.generation,
         }

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from service.config import Settings, looks_like_local_path
 from service.engines.catalog import find_spec, load_catalog
-from service.engines.loading import load_seq2seq, pick_device, pick_dtype
+from service.engines.loading import load_seq2seq, pick_device, pick_dtype, pick_quantization
+from service.engines.seq2seq import Seq2SeqEngine
 from service.errors import ConfigError, ModelLoadError
 
 
@@ -95,3 +96,21 @@ def test_every_catalog_entry_has_role_family_and_licence() -> None:
     for spec in catalog.values():
         assert spec.role in {"summarizer", "translator"}
         assert spec.family and spec.licence
+
+
+def test_int8_is_the_cpu_default_and_refused_on_cuda() -> None:
+    assert pick_quantization(torch.device("cpu")) == "int8"
+    assert pick_quantization(torch.device("cuda")) == "none"
+    assert pick_quantization(torch.device("cpu"), "none") == "none"
+    with pytest.raises(ConfigError, match="CPU only"):
+        pick_quantization(torch.device("cuda"), "int8")
+
+
+def test_int8_model_quantizes_linear_layers_and_still_translates(tiny_models: Path) -> None:
+    loaded = load_seq2seq(str(tiny_models / "translator"), device=torch.device("cpu"), quantize="int8")
+    assert loaded.quantization == "int8"
+    kinds = {type(module).__module__ for module in loaded.model.modules()}
+    assert any("quantized" in kind for kind in kinds)
+    assert not any(type(module) is torch.nn.Linear for module in loaded.model.modules())
+    engine = Seq2SeqEngine(loaded, role="translator")
+    assert all(text.strip() for text in engine.generate(["وصل الوفد إلى القاهرة.", "بدأ الاجتماع."]))
