@@ -75,8 +75,11 @@ def test_translate_three_sentences_in_order(server: str) -> None:
     assert response.status_code == 200
     translated = response.json()["translatedText"]
     assert isinstance(translated, list) and len(translated) == 3
-    singles = [httpx.post(f"{server}/translate", json={"q": s}, timeout=60).json()["translatedText"] for s in sentences]
-    assert translated == singles
+    assert all(isinstance(text, str) and text.strip() for text in translated)
+    # The server runs the CPU default, int8, whose activation scales depend on the whole batch: the same batch in
+    # another order must give the same translations in that order.
+    reversed_ = httpx.post(f"{server}/translate", json={"q": sentences[::-1]}, timeout=60).json()["translatedText"]
+    assert reversed_ == translated[::-1]
 
 
 @pytest.mark.parametrize(
