@@ -60,6 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--max-sections", dest="max_sections", type=int, default=None)
     segment.set_defaults(handler=_segment)
 
+    batch = commands.add_parser(
+        "translate-batch",
+        parents=[models],
+        help="translate a .txt/.jsonl/.tsv/.csv file record by record; resumable after a kill",
+        argument_default=argparse.SUPPRESS,
+    )
+    batch.add_argument("input", help="input file, or - for standard input (then give --format)")
+    batch.add_argument("output", help="output file, or - for standard output")
+    batch.add_argument("--format", choices=["txt", "jsonl", "tsv", "csv"], help="default: from the input's extension")
+    batch.add_argument("--field", help="JSONL field or CSV/TSV column to translate (default: text)")
+    batch.add_argument("--batch-tokens", dest="batch_tokens", type=int, help="source tokens per generate call")
+    batch.add_argument("--window", type=int, help="records read ahead, sorted by length and checkpointed together")
+    batch.add_argument("--max-chars", dest="max_chars", type=int, help="longer segments are rejected")
+    batch.add_argument("--beams", type=int, help="beam size (default: the catalog's)")
+    batch.add_argument("--force", action="store_true", help="overwrite a finished output, or restart a stale job")
+    batch.set_defaults(handler=_translate_batch)
+
     manage = commands.add_parser("models", help="manage checkpoints").add_subparsers(dest="action", required=True)
     download = manage.add_parser(
         "download",
@@ -174,6 +191,36 @@ def _segment_record(line: bytes, number: int, max_sections: int | None) -> tuple
         return {"id": identifier, "line": number, "error": 'expected an object with a string "text"'}, False
     result = segment_article(item["text"], max_sections=max_sections)
     return {"id": item.get("id"), **result.model_dump()}, True
+
+
+_BATCH_FLAGS = ("input", "output", "format", "field", "batch_tokens", "window", "max_chars", "force")
+
+
+def _translate_batch(args: argparse.Namespace) -> int:
+    from service.batch import BatchOptions, Translator, preflight, run_batch
+    from service.engines.factory import load_translator
+
+    options = BatchOptions(**{name: getattr(args, name) for name in _BATCH_FLAGS if hasattr(args, name)})
+    for name in ("batch_tokens", "window", "max_chars"):
+        if getattr(options, name) < 1:
+            print(f"khulasa: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
+            return 2
+    preflight(options)
+    settings = _settings(args)
+    if hasattr(args, "beams"):
+        generate = {**settings.translator_generate, "num_beams": args.beams}
+        settings = settings.model_copy(update={"translator_generate": generate})
+    _quiet_libraries()
+    translator = load_translator(settings)
+    described = translator.engine.describe()
+    identity = {key: described[key] for key in ("id", "revision", "generation", "quantization", "max_input_tokens")}
+    stats = run_batch(options, Translator(translator.translate_batch, translator.engine.count_tokens, identity))
+    print(f"khulasa: {stats.line()}", file=sys.stderr)
+    if stats.rejects:
+        rejects = "the log above" if options.output == "-" else f"{options.output}.rejects.jsonl"
+        print(f"khulasa: {stats.rejects} record(s) rejected; see {rejects}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _download(args: argparse.Namespace) -> int:

@@ -36,9 +36,14 @@ def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
     )
 
 
+def load_translator(settings: Settings) -> Seq2SeqTranslator:
+    """Only the translator (batch translation needs no summarizer)."""
+    return Seq2SeqTranslator(_engine(settings, "translator"))
+
+
 def load_engines(settings: Settings) -> Engines:
     """Load both models. Raises ModelLoadError or ConfigError with a one-line message."""
     return Engines(
         summarizer=Seq2SeqSummarizer(_engine(settings, "summarizer")),
-        translator=Seq2SeqTranslator(_engine(settings, "translator")),
+        translator=load_translator(settings),
     )
