@@ -36,14 +36,16 @@ _VOCAB = 400
 _WIDTH = {"d_model": 32, "layers": 2, "heads": 4, "ffn": 64}
 
 
-def _train_spm(**ids: Any) -> bytes:
-    """A unigram sentencepiece model over the project's corpus; special-token ids as each family expects them."""
+def _train_spm(sentences: list[str] | None = None, vocab_size: int = _VOCAB, **ids: Any) -> bytes:
+    """A unigram sentencepiece model (by default over the project's corpus); special-token ids as each family
+    expects them."""
     model = io.BytesIO()
-    sentences = [line for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if sentences is None:
+        sentences = [line for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(sentences),
         model_writer=model,
-        vocab_size=_VOCAB,
+        vocab_size=vocab_size,
         hard_vocab_limit=False,
         model_type="unigram",
         character_coverage=1.0,
@@ -54,9 +56,9 @@ def _train_spm(**ids: Any) -> bytes:
     return model.getvalue()
 
 
-def _bart_like(config_cls: Any, vocab_size: int, **extra: Any) -> Any:
+def _bart_like(config_cls: Any, vocab_size: int, *, architecture: dict[str, Any] | None = None, **extra: Any) -> Any:
     w = _WIDTH
-    return config_cls(
+    shape: dict[str, Any] = dict(
         vocab_size=vocab_size,
         d_model=w["d_model"],
         encoder_layers=w["layers"],
@@ -68,8 +70,8 @@ def _bart_like(config_cls: Any, vocab_size: int, **extra: Any) -> Any:
         max_position_embeddings=256,
         # Default init (0.02) leaves cross-attention so weak that random outputs ignore the input.
         init_std=0.5,
-        **extra,
     )
+    return config_cls(**{**shape, **(architecture or {}), **extra})
 
 
 def _mt5(directory: Path) -> PreTrainedModel:
@@ -95,8 +97,13 @@ def _mt5(directory: Path) -> PreTrainedModel:
     return MT5ForConditionalGeneration(config)
 
 
-def _marian(directory: Path) -> PreTrainedModel:
-    model = _train_spm(eos=0, unk=1, pad=-1, bos=-1)
+def _marian(
+    directory: Path,
+    sentences: list[str] | None = None,
+    spm_vocab: int = _VOCAB,
+    architecture: dict[str, Any] | None = None,
+) -> PreTrainedModel:
+    model = _train_spm(sentences, spm_vocab, eos=0, unk=1, pad=-1, bos=-1)
     for name in ("source.spm", "target.spm"):
         (directory / name).write_bytes(model)
     processor = spm.SentencePieceProcessor(model_proto=model)
@@ -115,6 +122,7 @@ def _marian(directory: Path) -> PreTrainedModel:
     config = _bart_like(
         MarianConfig,
         len(vocab),
+        architecture=architecture,
         pad_token_id=pad,
         decoder_start_token_id=pad,
         eos_token_id=0,
@@ -139,13 +147,13 @@ def _fairseq_style(directory: Path, tokenizer_class: str, codes: list[str]) -> A
 
 def _mbart(directory: Path) -> PreTrainedModel:
     tokenizer = _fairseq_style(directory, "MBartTokenizer", ["ar_AR", "en_XX"])
-    ids = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2}
+    ids: dict[str, Any] = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2}
     return MBartForConditionalGeneration(_bart_like(MBartConfig, len(tokenizer), **ids))
 
 
 def _nllb(directory: Path) -> PreTrainedModel:
     tokenizer = _fairseq_style(directory, "NllbTokenizer", ["arb_Arab", "eng_Latn"])
-    ids = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2}
+    ids: dict[str, Any] = {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2}
     return M2M100ForConditionalGeneration(_bart_like(M2M100Config, len(tokenizer), **ids))
 
 
@@ -183,6 +191,19 @@ def build_tiny(family: str, directory: Path, *, seed: int = 0, max_new_tokens: i
     model.generation_config = _generation_config(model, tokenizer, max_new_tokens)
     model.save_pretrained(directory)
     log.info("wrote tiny %s checkpoint to %s", family, directory)
+    return directory
+
+
+def build_sized_marian(
+    directory: Path, *, sentences: list[str], spm_vocab: int, architecture: dict[str, Any], seed: int = 0
+) -> Path:
+    """A random-weight Marian checkpoint of a real model's shape (benchmarks): the tokenizer is trained on
+    `sentences` with about `spm_vocab` pieces; `architecture` sets the config (d_model, layers, vocab_size, ...)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    shape = {key: value for key, value in architecture.items() if key != "model_type"}
+    model = _marian(directory, sentences, spm_vocab, shape)
+    model.save_pretrained(directory)
     return directory
 
 

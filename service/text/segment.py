@@ -46,7 +46,8 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     """Split the article paragraphs into topical sections, in order, covering every paragraph exactly once.
 
     There is at least one section whenever there is at least one paragraph and never more than `max_sections`
-    (None lets the text decide; a one-story article gives one section). Offsets index `cleaned.source`.
+    (None lets the text decide; a one-story article gives one section). Offsets index `cleaned.source`. The words
+    of a wire dateline that opens a paragraph count neither for cohesion nor as keywords.
     Raises ValueError when max_sections is below 1.
     """
     if max_sections is not None and max_sections < 1:
@@ -54,9 +55,12 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     paragraphs = cleaned.paragraphs
     if not paragraphs:
         return []
-    words = spans_content_words(cleaned.source, [(span.start, span.end) for span in paragraphs])
+    datelines = [cues.dateline_length(span.text[:_OPENING_CHARS]) for span in paragraphs]
+    # A dateline is shared by stories of one outlet and tells nothing of their topic: its words are left out.
+    ranges = [(span.start + skip, span.end) for span, skip in zip(paragraphs, datelines, strict=True)]
+    words = spans_content_words(cleaned.source, ranges)
     cohesion = segment_scores(paragraph_vectors(words))
-    bonuses = [0.0] + [_opening_bonus(cleaned, index) for index in range(1, len(paragraphs))]
+    bonuses = [0.0] + [_opening_bonus(cleaned, index, datelines[index] > 0) for index in range(1, len(paragraphs))]
     starts = _best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
         starts = _best_starts(cohesion, bonuses, max_sections)
@@ -71,14 +75,17 @@ def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> Sectio
     return SectionSpan(start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs)
 
 
-def _opening_bonus(cleaned: CleanedText, index: int) -> float:
-    """Evidence, from how paragraph `index` opens and what lies before it, that a new section starts there."""
+def _opening_bonus(cleaned: CleanedText, index: int, dateline: bool) -> float:
+    """Evidence, from how paragraph `index` opens and what lies before it, that a new section starts there.
+
+    `dateline` says whether the paragraph opens with a wire dateline (cues.dateline_length).
+    """
     paragraph = cleaned.paragraphs[index]
     opening = paragraph.text[:_OPENING_CHARS]
     normalized = normalize(opening)
     if cues.opens_new_topic(normalized):
         bonus = NEW_TOPIC_BONUS
-    elif cues.opens_with_dateline(opening):
+    elif dateline:
         bonus = DATELINE_BONUS
     elif cues.opens_as_continuation(normalized):
         bonus = CONTINUATION_BONUS

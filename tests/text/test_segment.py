@@ -135,3 +135,9 @@ def test_segment_covers_a_two_thousand_word_article() -> None:
     text = article(*paragraphs)
     assert len(text.split()) > 2000
     assert_sections_cover(text, segment(clean(text)))
+
+
+def test_segment_leaves_the_dateline_out_of_the_keywords() -> None:
+    # A dateline says where a story was filed, and stories of one outlet share it: it is no topic word.
+    sections = segment(clean("دبي، الإمارات العربية المتحدة (CNN)-- ارتفعت الأسعار كثيرا."))
+    assert sections[0].keywords == ["ارتفعت", "الأسعار", "كثيرا"]

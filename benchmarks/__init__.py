@@ -1,0 +1,1 @@
+"""Benchmark harnesses: runnable scripts whose pure scoring functions the tests import."""
