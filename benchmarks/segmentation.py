@@ -12,12 +12,9 @@ split into more than one section) and speed (clean() + segment() over the whole 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -25,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import machine
 from service.text import clean, segment
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -255,31 +253,6 @@ def pin_to_one_core() -> int | None:
     return cpu
 
 
-def machine(pinned_cpu: int | None) -> dict[str, Any]:
-    """Facts about where the numbers were measured: Python, platform, CPUs, date, git commit."""
-    root = Path(__file__).resolve().parents[1]
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip()
-
-    status = git("status", "--porcelain")
-    return {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "pinned_cpu": pinned_cpu,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "git_commit": git("rev-parse", "HEAD"),
-        "git_dirty": None if status is None else bool(status),
-    }
-
-
 def evaluate(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Scores, single-story over-splitting and speed for parsed documents: the measured part of the report."""
     results, seconds = score(documents)
@@ -334,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dataset": str(args.dataset),
         "protocol": PROTOCOL,
         **evaluate(load(args.dataset)),
-        "machine": machine(pinned),
+        "machine": {**machine(), "pinned_cpu": pinned},
     }
     out = args.out or RESULTS / f"segmentation-{args.dataset.stem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -32,13 +32,24 @@ class JobError(KhulasaError):
     code = "job_error"
 
 
+# Source tokens per generate call. On 2 CPU cores with beam 4 and a 61k vocabulary, 512 ran fastest of 256-4096
+# (benchmarks/translate_throughput.py): larger batches spend their time on beam bookkeeping over the vocabulary.
+# The CUDA figure is a starting point that has not been measured here.
+CPU_BATCH_TOKENS = 512
+CUDA_BATCH_TOKENS = 16_384
+
+
+def default_batch_tokens(device: str) -> int:
+    return CUDA_BATCH_TOKENS if device == "cuda" else CPU_BATCH_TOKENS
+
+
 @dataclass
 class BatchOptions:
     input: str
     output: str
     format: str | None = None
     field: str = "text"
-    batch_tokens: int = 4096
+    batch_tokens: int | None = None  # None: default_batch_tokens of the translator's device
     window: int = 512
     max_chars: int = 10_000
     force: bool = False
@@ -243,7 +254,7 @@ def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
             sink.write(fmt.header())
         progress = Progress(_count_records(options.input, fmt), done=done)
         for window in _chain_first(first, windows):
-            _translate_window(window, fmt, translator, sink, stats, options.batch_tokens)
+            _translate_window(window, fmt, translator, sink, stats, options.batch_tokens or CPU_BATCH_TOKENS)
             done += len(window)
             stats.seconds = time.perf_counter() - started
             sink.commit(done, stats)

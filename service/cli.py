@@ -31,6 +31,18 @@ def _model_flags() -> argparse.ArgumentParser:
     return parent
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def _article_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="UTF-8 text file, or - for standard input")
+    parser.add_argument("--max-sections", dest="max_sections", type=_positive, default=None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     models = _model_flags()
     parser = argparse.ArgumentParser(prog="khulasa", description="Arabic article to bilingual digest.")
@@ -49,15 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the digest of an article as JSON",
         argument_default=argparse.SUPPRESS,
     )
-    summarize.add_argument("file", help="UTF-8 text file, or - for standard input")
+    _article_arguments(summarize)
     summarize.add_argument("--title", default=None)
-    summarize.add_argument("--max-sections", dest="max_sections", type=int, default=None)
     summarize.set_defaults(handler=_summarize)
 
     segment = commands.add_parser("segment", help="print title, sections and removed furniture as JSON (no models)")
-    segment.add_argument("file", help="UTF-8 text file, or - for standard input")
+    _article_arguments(segment)
     segment.add_argument("--jsonl", action="store_true", help='FILE holds lines {"id", "text"}; write one line each')
-    segment.add_argument("--max-sections", dest="max_sections", type=int, default=None)
     segment.set_defaults(handler=_segment)
 
     batch = commands.add_parser(
@@ -70,10 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("output", help="output file, or - for standard output")
     batch.add_argument("--format", choices=["txt", "jsonl", "tsv", "csv"], help="default: from the input's extension")
     batch.add_argument("--field", help="JSONL field or CSV/TSV column to translate (default: text)")
-    batch.add_argument("--batch-tokens", dest="batch_tokens", type=int, help="source tokens per generate call")
-    batch.add_argument("--window", type=int, help="records read ahead, sorted by length and checkpointed together")
-    batch.add_argument("--max-chars", dest="max_chars", type=int, help="longer segments are rejected")
-    batch.add_argument("--beams", type=int, help="beam size (default: the catalog's)")
+    batch.add_argument("--batch-tokens", dest="batch_tokens", type=_positive, help="source tokens per generate call")
+    batch.add_argument("--window", type=_positive, help="records read ahead, sorted by length, checkpointed together")
+    batch.add_argument("--max-chars", dest="max_chars", type=_positive, help="longer segments are rejected")
+    batch.add_argument("--beams", type=_positive, help="beam size (default: the catalog's)")
     batch.add_argument("--force", action="store_true", help="overwrite a finished output, or restart a stale job")
     batch.set_defaults(handler=_translate_batch)
 
@@ -156,9 +166,6 @@ def _read_input(name: str) -> bytes:
 def _segment(args: argparse.Namespace) -> int:
     from service.pipeline import segment_article
 
-    if args.max_sections is not None and args.max_sections < 1:
-        print("khulasa: --max-sections must be at least 1", file=sys.stderr)
-        return 2
     try:
         raw = _read_input(args.file)
         if not args.jsonl:
@@ -197,14 +204,10 @@ _BATCH_FLAGS = ("input", "output", "format", "field", "batch_tokens", "window", 
 
 
 def _translate_batch(args: argparse.Namespace) -> int:
-    from service.batch import BatchOptions, Translator, preflight, run_batch
+    from service.batch import BatchOptions, Translator, default_batch_tokens, preflight, run_batch
     from service.engines.factory import load_translator
 
     options = BatchOptions(**{name: getattr(args, name) for name in _BATCH_FLAGS if hasattr(args, name)})
-    for name in ("batch_tokens", "window", "max_chars"):
-        if getattr(options, name) < 1:
-            print(f"khulasa: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
-            return 2
     preflight(options)
     settings = _settings(args)
     if hasattr(args, "beams"):
@@ -212,6 +215,8 @@ def _translate_batch(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"translator_generate": generate})
     _quiet_libraries()
     translator = load_translator(settings)
+    if options.batch_tokens is None:
+        options.batch_tokens = default_batch_tokens(translator.engine.device.type)
     described = translator.engine.describe()
     identity = {key: described[key] for key in ("id", "revision", "generation", "quantization", "max_input_tokens")}
     stats = run_batch(options, Translator(translator.translate_batch, translator.engine.count_tokens, identity))

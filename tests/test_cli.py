@@ -134,3 +134,11 @@ def test_segment_jsonl_keeps_ids_order_and_reports_bad_lines(tmp_path: Path) -> 
     assert records[1]["line"] == 2 and "JSON" in records[1]["error"]
     assert records[3]["line"] == 4 and "text" in records[3]["error"]
     assert "2 line(s)" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("command", ["segment", "summarize"])
+def test_max_sections_below_one_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = khulasa(command, str(article), "--max-sections", "0")
+    assert result.returncode == 2 and "at least 1" in result.stderr.decode()

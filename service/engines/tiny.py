@@ -108,7 +108,11 @@ def _marian(
         (directory / name).write_bytes(model)
     processor = spm.SentencePieceProcessor(model_proto=model)
     vocab = {processor.id_to_piece(i): i for i in range(processor.get_piece_size())}
-    vocab["<pad>"] = len(vocab)
+    # A real Marian vocabulary is larger than a small corpus yields: fill it so every id the model can emit
+    # decodes, with the pad token last as in the opus-mt checkpoints.
+    size = max(int((architecture or {}).get("vocab_size", 0)), len(vocab) + 1)
+    vocab.update({f"<unused{i}>": i for i in range(len(vocab), size - 1)})
+    vocab["<pad>"] = size - 1
     (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
         source_spm=str(directory / "source.spm"),
@@ -177,6 +181,8 @@ def _generation_config(model: PreTrainedModel, tokenizer: Any, max_new_tokens: i
         pad_token_id=model.config.pad_token_id,
         eos_token_id=model.config.eos_token_id,
         decoder_start_token_id=model.config.decoder_start_token_id,
+        # As in the opus-mt checkpoints: generate forces end-of-sequence at the last allowed step.
+        forced_eos_token_id=getattr(model.config, "forced_eos_token_id", None),
     )
 
 

@@ -51,7 +51,9 @@ class Seq2SeqTranslator:
         eos = config.eos_token_id if isinstance(config.eos_token_id, int) else config.eos_token_id[0]
         beams = int(self.engine.generation.get("num_beams", config.num_beams or 1))
         cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=beams)
-        return {"max_new_tokens": max(limits), "logits_processor": LogitsProcessorList([cap])}
+        # One step beyond the longest limit: `generate` forces end-of-sequence on its own last step, which would
+        # otherwise cut the longest row one token short and make its output depend on its batch.
+        return {"max_new_tokens": max(limits) + 1, "logits_processor": LogitsProcessorList([cap])}
 
     def translate_batch(self, sentences: list[str]) -> list[str]:
         """One English translation per Arabic sentence, in order; "" for a blank one."""
