@@ -258,7 +258,7 @@ def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
             done += len(window)
             stats.seconds = time.perf_counter() - started
             sink.commit(done, stats)
-            progress.advance(len(window), stats)
+            progress.advance(len(window))
         progress.close()
     sink.finish(stats.rejects)
     return stats

@@ -25,7 +25,7 @@ class Progress:
         if sys.stderr.isatty():
             self.bar = tqdm(total=total, initial=done, unit=unit, dynamic_ncols=True, smoothing=0.1)
 
-    def advance(self, count: int, stats: Any = None) -> None:
+    def advance(self, count: int) -> None:
         self.done += count
         if self.bar is not None:
             self.bar.update(count)

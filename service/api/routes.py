@@ -79,6 +79,15 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     return TranslateResponse(translatedText=english[0] if isinstance(body.q, str) else english)
 
 
+@router.get("/languages", tags=["translate"])
+async def languages() -> list[dict[str, Any]]:
+    """LibreTranslate's language list: what /translate accepts."""
+    return [
+        {"code": "ar", "name": "Arabic", "targets": sorted(_TARGETS)},
+        {"code": "en", "name": "English", "targets": []},
+    ]
+
+
 def _version(package: str) -> str | None:
     try:
         return version(package)

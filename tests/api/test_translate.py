@@ -53,3 +53,16 @@ def test_too_many_items_is_refused(client: TestClient) -> None:
     limit = client.app.state.khulasa.settings.max_translate_items  # type: ignore[attr-defined]
     response = client.post("/translate", json={"q": ["نص"] * (limit + 1)})
     assert response.status_code == 400 and str(limit) in response.json()["error"]
+
+
+def test_languages_lists_what_translate_accepts(client: TestClient) -> None:
+    listed = client.get("/languages").json()
+    assert {"code": "ar", "name": "Arabic", "targets": ["en"]} in listed
+    for language in listed:
+        for target in language["targets"]:
+            assert (
+                client.post(
+                    "/translate", json={"q": "وصل الوفد.", "source": language["code"], "target": target}
+                ).status_code
+                == 200
+            )
