@@ -48,19 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="khulasa", description="Arabic article to bilingual digest.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser(
-        "serve", parents=[models], help="run the HTTP service", argument_default=argparse.SUPPRESS
-    )
+    def with_models(name: str, help: str) -> argparse.ArgumentParser:
+        # Unset flags stay absent, so Settings falls back to KHULASA_* and its own defaults.
+        return commands.add_parser(name, parents=[models], help=help, argument_default=argparse.SUPPRESS)
+
+    serve = with_models("serve", "run the HTTP service")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(handler=_serve)
 
-    summarize = commands.add_parser(
-        "summarize",
-        parents=[models],
-        help="print the digest of an article as JSON",
-        argument_default=argparse.SUPPRESS,
-    )
+    summarize = with_models("summarize", "print the digest of an article as JSON")
     _article_arguments(summarize)
     summarize.add_argument("--title", default=None)
     summarize.set_defaults(handler=_summarize)
@@ -70,12 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--jsonl", action="store_true", help='FILE holds lines {"id", "text"}; write one line each')
     segment.set_defaults(handler=_segment)
 
-    batch = commands.add_parser(
-        "translate-batch",
-        parents=[models],
-        help="translate a .txt/.jsonl/.tsv/.csv file record by record; resumable after a kill",
-        argument_default=argparse.SUPPRESS,
-    )
+    batch = with_models("translate-batch", "translate a .txt/.jsonl/.tsv/.csv file record by record; resumable")
     batch.add_argument("input", help="input file, or - for standard input (then give --format)")
     batch.add_argument("output", help="output file, or - for standard output")
     batch.add_argument("--format", choices=["txt", "jsonl", "tsv", "csv"], help="default: from the input's extension")

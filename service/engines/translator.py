@@ -3,7 +3,6 @@
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from service.engines.base import translate_texts
 from service.engines.seq2seq import Seq2SeqEngine
 
 # Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
@@ -61,7 +60,3 @@ class Seq2SeqTranslator:
         flat = [piece for group in pieces for piece in group]
         translations = iter(self.engine.generate(flat, **self._length_caps(flat)) if flat else [])
         return [" ".join(next(translations) for _ in group) for group in pieces]
-
-    def translate_texts(self, texts: list[str]) -> list[str]:
-        """Multi-sentence texts in, translations out, paragraph breaks kept; one batched call for all sentences."""
-        return translate_texts(self.translate_batch, texts)
