@@ -33,7 +33,7 @@ from service.batch import BatchOptions, Translator, default_batch_tokens, run_ba
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_sized_marian
+from service.engines.tiny import build_sized
 from service.engines.translator import Seq2SeqTranslator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     assert spec is not None and spec.architecture, "the catalog must hold the default translator's architecture"
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        model = build_sized_marian(work / "model", sentences=lines, spm_vocab=SPM_VOCAB, architecture=spec.architecture)
+        model = build_sized(
+            "marian", work / "model", sentences=lines, spm_vocab=SPM_VOCAB, architecture=spec.architecture
+        )
         sample = random.Random(0).sample(lines, min(args.naive_sample, len(lines)))
         (work / "sample.txt").write_text("\n".join(sample) + "\n", encoding="utf-8")
         (work / "all.txt").write_text("\n".join(lines[: args.limit]) + "\n", encoding="utf-8")

@@ -74,11 +74,16 @@ def _bart_like(config_cls: Any, vocab_size: int, *, architecture: dict[str, Any]
     return config_cls(**{**shape, **(architecture or {}), **extra})
 
 
-def _mt5(directory: Path) -> PreTrainedModel:
-    (directory / "spiece.model").write_bytes(_train_spm(pad=0, eos=1, unk=2, bos=-1))
+def _mt5(
+    directory: Path,
+    sentences: list[str] | None = None,
+    spm_vocab: int = _VOCAB,
+    architecture: dict[str, Any] | None = None,
+) -> PreTrainedModel:
+    (directory / "spiece.model").write_bytes(_train_spm(sentences, spm_vocab, pad=0, eos=1, unk=2, bos=-1))
     tokenizer = _load_spm_tokenizer(directory, "T5Tokenizer")
     w = _WIDTH
-    config = MT5Config(
+    shape: dict[str, Any] = dict(
         vocab_size=len(tokenizer),
         d_model=w["d_model"],
         d_kv=w["d_model"] // w["heads"],
@@ -88,13 +93,11 @@ def _mt5(directory: Path) -> PreTrainedModel:
         num_heads=w["heads"],
         feed_forward_proj="gated-gelu",
         tie_word_embeddings=False,
-        pad_token_id=0,
-        eos_token_id=1,
-        decoder_start_token_id=0,
         # At the default scale the random decoder ignores the encoder and every input gets the same output.
         initializer_factor=3.0,
     )
-    return MT5ForConditionalGeneration(config)
+    ids = {"pad_token_id": 0, "eos_token_id": 1, "decoder_start_token_id": 0}
+    return MT5ForConditionalGeneration(MT5Config(**{**shape, **(architecture or {}), **ids}))
 
 
 def _marian(
@@ -200,15 +203,18 @@ def build_tiny(family: str, directory: Path, *, seed: int = 0, max_new_tokens: i
     return directory
 
 
-def build_sized_marian(
-    directory: Path, *, sentences: list[str], spm_vocab: int, architecture: dict[str, Any], seed: int = 0
+def build_sized(
+    family: str, directory: Path, *, sentences: list[str], spm_vocab: int, architecture: dict[str, Any], seed: int = 0
 ) -> Path:
-    """A random-weight Marian checkpoint of a real model's shape (benchmarks): the tokenizer is trained on
+    """A random-weight mt5 or marian checkpoint of a real model's shape (benchmarks): the tokenizer is trained on
     `sentences` with about `spm_vocab` pieces; `architecture` sets the config (d_model, layers, vocab_size, ...)."""
+    builders = {"mt5": _mt5, "marian": _marian}
+    if family not in builders:
+        raise ValueError(f"no sized builder for {family!r}; choose mt5 or marian")
     directory.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     shape = {key: value for key, value in architecture.items() if key != "model_type"}
-    model = _marian(directory, sentences, spm_vocab, shape)
+    model = builders[family](directory, sentences, spm_vocab, shape)
     model.save_pretrained(directory)
     return directory
 

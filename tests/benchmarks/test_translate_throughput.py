@@ -7,14 +7,14 @@ import torch
 from benchmarks.translate_throughput import FixedLengthTranslator, output_length
 from service.engines.loading import load_seq2seq
 from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_sized_marian
+from service.engines.tiny import build_sized
 
 SENTENCES = ["وصل الوفد إلى القاهرة صباح اليوم.", "بدأ الاجتماع.", "ارتفعت أسعار النفط في الأسواق العالمية اليوم."]
 
 
 def test_outputs_are_forced_to_their_target_length(tmp_path: Path) -> None:
     shape = {"d_model": 16, "encoder_layers": 1, "decoder_layers": 1, "vocab_size": 700}
-    directory = build_sized_marian(tmp_path / "m", sentences=SENTENCES * 30, spm_vocab=60, architecture=shape)
+    directory = build_sized("marian", tmp_path / "m", sentences=SENTENCES * 30, spm_vocab=60, architecture=shape)
     loaded = load_seq2seq(str(directory), device=torch.device("cpu"))
     assert loaded.model.config.vocab_size == 700 and loaded.model.config.pad_token_id == 699
     for beams in (1, 4):
