@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from service.engines.base import translate_texts
-from service.engines.batching import by_token_budget
+from service.engines.batching import run_in_batches
 from service.errors import KhulasaError
 from service.progress import Progress
 from service.records import Record, RecordFormat, record_format
@@ -274,9 +274,10 @@ def _translate_window(
     window: list[Record], fmt: RecordFormat, translator: Translator, sink: _Sink, stats: BatchStats, batch_tokens: int
 ) -> None:
     def counted(sentences: list[str]) -> list[str]:
+        lengths = translator.count_tokens(sentences)  # once, for both the statistics and the batch plan
         stats.sentences += len(sentences)
-        stats.source_tokens += sum(translator.count_tokens(sentences))
-        return by_token_budget(translator.translate_batch, translator.count_tokens, batch_tokens)(sentences)
+        stats.source_tokens += sum(lengths)
+        return run_in_batches(translator.translate_batch, sentences, lengths, batch_tokens)
 
     accepted = [record for record in window if record.text is not None]
     english = iter(translate_texts(counted, [record.text or "" for record in accepted]))

@@ -25,20 +25,14 @@ def plan_batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
     return batches
 
 
-def by_token_budget(
-    translate_batch: BatchFn, count_tokens: Callable[[list[str]], list[int]], batch_tokens: int
-) -> BatchFn:
-    """Wrap a batch function so a large list is run as length-sorted batches within `batch_tokens` source tokens.
+def run_in_batches(translate_batch: BatchFn, items: list[str], lengths: list[int], batch_tokens: int) -> list[str]:
+    """Run `items` (with their token `lengths`) as length-sorted batches within `batch_tokens` source tokens.
 
     The result is in input order. Batch composition never changes a result when the engine is batch-invariant
     (fp32); with int8 it is still deterministic for the same input.
     """
-
-    def run(items: list[str]) -> list[str]:
-        results: list[str] = [""] * len(items)
-        for batch in plan_batches(count_tokens(items), batch_tokens):
-            for index, output in zip(batch, translate_batch([items[i] for i in batch]), strict=True):
-                results[index] = output
-        return results
-
-    return run
+    results: list[str] = [""] * len(items)
+    for batch in plan_batches(lengths, batch_tokens):
+        for index, output in zip(batch, translate_batch([items[i] for i in batch]), strict=True):
+            results[index] = output
+    return results

@@ -1,6 +1,6 @@
 import pytest
 
-from service.engines.batching import by_token_budget, plan_batches
+from service.engines.batching import plan_batches, run_in_batches
 
 
 @pytest.mark.parametrize("budget", [1, 10, 40, 1000])
@@ -25,6 +25,6 @@ def test_budgeted_calls_restore_input_order() -> None:
         calls.append(items)
         return [item.upper() for item in items]
 
-    run = by_token_budget(upper, lambda items: [len(item) for item in items], batch_tokens=6)
-    assert run(["ab", "cdef", "g", "hij"]) == ["AB", "CDEF", "G", "HIJ"]
+    items = ["ab", "cdef", "g", "hij"]
+    assert run_in_batches(upper, items, [len(item) for item in items], batch_tokens=6) == ["AB", "CDEF", "G", "HIJ"]
     assert len(calls) > 1 and all(len(call) * max(map(len, call)) <= 6 or len(call) == 1 for call in calls)
