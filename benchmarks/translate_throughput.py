@@ -29,7 +29,7 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
 from benchmarks.machine import machine
-from service.batch import BatchOptions, Translator, default_batch_tokens, run_batch
+from service.batch import BatchOptions, BatchTranslator, default_batch_tokens, run_batch
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
@@ -110,7 +110,7 @@ def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: i
     translator = FixedLengthTranslator(
         Seq2SeqEngine(loaded, role="translator", generate_overrides={"num_beams": beams})
     )
-    job = Translator(translator.translate_batch, translator.engine.count_tokens, {"id": "benchmark"})
+    job = BatchTranslator(translator.translate_batch, translator.engine.count_tokens, {"id": "benchmark"})
     with tempfile.TemporaryDirectory() as scratch:
         options = BatchOptions(str(source), str(Path(scratch) / "out.txt"), batch_tokens=batch_tokens, force=True)
         started = time.perf_counter()

@@ -81,7 +81,7 @@ class Checkpoint:
 
 
 @dataclass
-class Translator:
+class BatchTranslator:
     """What the job needs from an engine: the batch method, a token counter, and what identifies its output."""
 
     translate_batch: Callable[[list[str]], list[str]]
@@ -98,7 +98,7 @@ def _paths(output: str) -> tuple[Path, Path, Path]:
     )
 
 
-def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: Translator) -> dict[str, Any]:
+def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: BatchTranslator) -> dict[str, Any]:
     stat = Path(options.input).stat()
     return {
         "input": str(Path(options.input).resolve()),
@@ -236,7 +236,7 @@ def preflight(options: BatchOptions) -> None:
         raise JobError(f"{options.output} already exists and is finished; pass --force to translate again")
 
 
-def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
+def run_batch(options: BatchOptions, translator: BatchTranslator) -> BatchStats:
     """Translate `options.input` into `options.output`; see the module docstring. Raises JobError or InvalidInput."""
     fmt = record_format(options.input, options.format, options.field, options.max_chars)
     resumable = options.input != "-" and options.output != "-"
@@ -271,7 +271,12 @@ def _chain_first(first: list[Record], rest: Iterator[list[Record]]) -> Iterator[
 
 
 def _translate_window(
-    window: list[Record], fmt: RecordFormat, translator: Translator, sink: _Sink, stats: BatchStats, batch_tokens: int
+    window: list[Record],
+    fmt: RecordFormat,
+    translator: BatchTranslator,
+    sink: _Sink,
+    stats: BatchStats,
+    batch_tokens: int,
 ) -> None:
     def counted(sentences: list[str]) -> list[str]:
         lengths = translator.count_tokens(sentences)  # once, for both the statistics and the batch plan

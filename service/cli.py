@@ -196,7 +196,7 @@ _BATCH_FLAGS = ("input", "output", "format", "field", "batch_tokens", "window", 
 
 
 def _translate_batch(args: argparse.Namespace) -> int:
-    from service.batch import BatchOptions, Translator, default_batch_tokens, preflight, run_batch
+    from service.batch import BatchOptions, BatchTranslator, default_batch_tokens, preflight, run_batch
     from service.engines.factory import load_translator
 
     options = BatchOptions(**{name: getattr(args, name) for name in _BATCH_FLAGS if hasattr(args, name)})
@@ -211,7 +211,7 @@ def _translate_batch(args: argparse.Namespace) -> int:
         options.batch_tokens = default_batch_tokens(translator.engine.device.type)
     described = translator.engine.describe()
     identity = {key: described[key] for key in ("id", "revision", "generation", "quantization", "max_input_tokens")}
-    stats = run_batch(options, Translator(translator.translate_batch, translator.engine.count_tokens, identity))
+    stats = run_batch(options, BatchTranslator(translator.translate_batch, translator.engine.count_tokens, identity))
     print(f"khulasa: {stats.line()}", file=sys.stderr)
     if stats.rejects:
         rejects = "the log above" if options.output == "-" else f"{options.output}.rejects.jsonl"

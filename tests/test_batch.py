@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import BatchOptions, JobError, Translator, run_batch
+from service.batch import BatchOptions, BatchTranslator, JobError, run_batch
 from service.engines.base import translate_texts
 from service.engines.factory import Engines
 from service.errors import InvalidInput
@@ -21,9 +21,9 @@ SEGMENTS = [
 ]
 
 
-def job_translator(engines: Engines) -> Translator:
+def job_translator(engines: Engines) -> BatchTranslator:
     translator = engines.translator
-    return Translator(translator.translate_batch, translator.engine.count_tokens, {"id": translator.name})
+    return BatchTranslator(translator.translate_batch, translator.engine.count_tokens, {"id": translator.name})
 
 
 def expected(engines: Engines, texts: list[str]) -> list[str]:
@@ -153,7 +153,8 @@ def test_interrupted_job_resumes_to_identical_output_even_with_another_window(en
     output = tmp_path / "out.txt"
     with pytest.raises(Interrupted):
         run_batch(
-            BatchOptions(str(source), str(output), window=4), Translator(failing, inner.count_tokens, inner.identity)
+            BatchOptions(str(source), str(output), window=4),
+            BatchTranslator(failing, inner.count_tokens, inner.identity),
         )
     checkpoint = json.loads((tmp_path / "out.txt.checkpoint.json").read_text())
     assert 0 < checkpoint["records_done"] < len(segments)
