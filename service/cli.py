@@ -122,7 +122,15 @@ def _serve(args: argparse.Namespace) -> int:
             server.should_exit = True
 
     app = create_app(settings, on_fatal=stop)
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level))
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # On SIGTERM, in-flight requests finish; none can outlast its own time budget.
+        timeout_graceful_shutdown=int(settings.request_timeout_s) + 5,
+    )
+    server = uvicorn.Server(config)
     server.run()
     state = app.state.khulasa
     if state.status == "failed":

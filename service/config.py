@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=200_000, ge=1_000)
     # Requests allowed to wait while one is being computed; past that the service answers 429.
     max_queue: int = Field(default=16, ge=0)
+    # Requests that arrive together share one batched `generate` per stage (cross-request micro-batching).
+    max_batch: int = Field(default=8, ge=1, le=64)
+    batch_window_ms: float = Field(default=5.0, ge=0, le=1_000)
+    # Time budget of one inference request, queueing included: past it the answer is 504 and the work stops.
+    request_timeout_s: float = Field(default=120.0, gt=0)
+    # Intra-op threads for torch; None = the CPUs this process may use (affinity and cgroup quota).
+    threads: int | None = Field(default=None, ge=1)
     max_translate_items: int = Field(default=256, ge=1)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

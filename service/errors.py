@@ -31,6 +31,18 @@ class NotReady(KhulasaError):
     code = "not_ready"
 
 
+class DeadlineExceeded(KhulasaError):
+    """The request's time budget ran out; its work was cancelled or discarded (HTTP 504)."""
+
+    code = "timeout"
+
+
+class Cancelled(KhulasaError):
+    """Work stopped because every caller waiting for it gave up (never reaches a client)."""
+
+    code = "cancelled"
+
+
 class ConfigError(KhulasaError):
     """A setting is invalid; raised at startup, before anything loads."""
 

@@ -5,7 +5,8 @@ text -> clean -> segment -> one batched summarize call -> one batched translate 
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from service.digest import (
     BilingualText,
@@ -18,8 +19,9 @@ from service.digest import (
     TextSpan,
 )
 from service.engines.base import Summarizer, Translator, translate_texts
-from service.errors import InvalidInput
-from service.text import clean, segment
+from service.engines.cancel import raise_if_cancelled
+from service.errors import InvalidInput, KhulasaError
+from service.text import CleanedText, SectionSpan, clean, segment
 
 T = TypeVar("T")
 
@@ -42,6 +44,23 @@ def segment_article(text: str, *, max_sections: int | None = None) -> Segmentati
     )
 
 
+@dataclass(frozen=True)
+class DigestRequest:
+    """One article to digest, as `DigestPipeline.run` takes it."""
+
+    text: str
+    title: str | None = None
+    max_sections: int | None = None
+
+
+@dataclass
+class _Prepared:
+    cleaned: CleanedText
+    sections: list[SectionSpan]
+    title_ar: str | None
+    timing: dict[str, float]
+
+
 class DigestPipeline:
     """Wires the text stages and the two engines; holds no state between calls."""
 
@@ -61,42 +80,89 @@ class DigestPipeline:
 
         A `title` given by the caller wins over the one found in the text; either way it is translated.
         """
-        if not text.strip():
-            raise InvalidInput("text is empty")
-        timing: dict[str, float] = {}
+        result = self.run_many([DigestRequest(text, title, max_sections)], observe=observe)[0]
+        if isinstance(result, KhulasaError):
+            raise result
+        return result
 
-        def timed(stage: str, work: Callable[[], T]) -> T:
+    def run_many(
+        self, requests: list[DigestRequest], *, observe: StageObserver | None = None
+    ) -> list[Digest | KhulasaError]:
+        """Digests of several articles with one summarize and one translate call shared by all of them.
+
+        Each digest equals what `run` gives for that article alone (exactly so in fp32; int8 activation scales
+        are per batch). An article that is invalid on its own gets its error in its place and does not affect
+        the others. The summarize and translate times in `timing_ms` are those of the shared calls.
+        """
+
+        def timed(stage: str, work: Callable[[], T], timings: list[dict[str, float]]) -> T:
             started = time.perf_counter()
             result = work()
             seconds = time.perf_counter() - started
-            timing[stage] = round(seconds * 1000, 2)
+            for timing in timings:
+                timing[stage] = round(seconds * 1000, 2)
             if observe is not None:
                 observe(stage, seconds)
             return result
 
-        cleaned = timed("clean", lambda: clean(text))
-        sections = timed("segment", lambda: segment(cleaned, max_sections=max_sections))
-        sources = ["\n".join(p.text for p in section.paragraphs) for section in sections]
-        summaries = timed("summarize", lambda: self.summarizer.summarize_batch(sources))
-        title_ar = title.strip() if title and title.strip() else (cleaned.title.text if cleaned.title else None)
-        # The title rides in the same batched translate call as the summaries.
-        to_translate = summaries + ([title_ar] if title_ar else [])
-        english = timed("translate", lambda: translate_texts(self.translator.translate_batch, to_translate))
-        timing["total"] = round(sum(timing.values()), 2)
-        return Digest(
-            title=BilingualText(ar=title_ar, en=english[-1]) if title_ar else None,
-            sections=[
-                Section(
-                    index=index,
-                    start=section.start,
-                    end=section.end,
-                    text=section.text,
-                    keywords=section.keywords,
-                    summary=BilingualText(ar=summary, en=english[index]),
+        prepared: list[_Prepared | KhulasaError] = []
+        for request in requests:
+            prepared.append(self._prepare(request, timed) if request.text.strip() else InvalidInput("text is empty"))
+        ready = [item for item in prepared if isinstance(item, _Prepared)]
+        timings = [item.timing for item in ready]
+        sources = [_section_source(section) for item in ready for section in item.sections]
+        raise_if_cancelled()
+        summaries = timed("summarize", lambda: self.summarizer.summarize_batch(sources), timings)
+        raise_if_cancelled()
+        # Titles ride in the same batched translate call as the summaries.
+        to_translate = summaries + [item.title_ar for item in ready if item.title_ar]
+        english = timed("translate", lambda: translate_texts(self.translator.translate_batch, to_translate), timings)
+        return self._assemble(prepared, summaries, english)
+
+    def _prepare(
+        self, request: DigestRequest, timed: Callable[[str, Callable[[], Any], list[dict[str, float]]], Any]
+    ) -> _Prepared:
+        timing: dict[str, float] = {}
+        cleaned: CleanedText = timed("clean", lambda: clean(request.text), [timing])
+        sections = timed("segment", lambda: segment(cleaned, max_sections=request.max_sections), [timing])
+        title = request.title.strip() if request.title and request.title.strip() else None
+        title_ar = title or (cleaned.title.text if cleaned.title else None)
+        return _Prepared(cleaned, sections, title_ar, timing)
+
+    def _assemble(
+        self, prepared: list["_Prepared | KhulasaError"], summaries: list[str], english: list[str]
+    ) -> list[Digest | KhulasaError]:
+        summary_at = iter(range(len(summaries)))
+        title_at = iter(range(len(summaries), len(english)))
+        results: list[Digest | KhulasaError] = []
+        for item in prepared:
+            if isinstance(item, KhulasaError):
+                results.append(item)
+                continue
+            spots = [next(summary_at) for _ in item.sections]
+            title = BilingualText(ar=item.title_ar, en=english[next(title_at)]) if item.title_ar else None
+            item.timing["total"] = round(sum(item.timing.values()), 2)
+            results.append(
+                Digest(
+                    title=title,
+                    sections=[
+                        Section(
+                            index=index,
+                            start=section.start,
+                            end=section.end,
+                            text=section.text,
+                            keywords=section.keywords,
+                            summary=BilingualText(ar=summaries[spot], en=english[spot]),
+                        )
+                        for index, (section, spot) in enumerate(zip(item.sections, spots, strict=True))
+                    ],
+                    removed=[RemovedSpan(start=s.start, end=s.end, text=s.text) for s in item.cleaned.removed],
+                    models=ModelsUsed(summarizer=self.summarizer.name, translator=self.translator.name),
+                    timing_ms=dict(item.timing),
                 )
-                for index, (section, summary) in enumerate(zip(sections, summaries, strict=True))
-            ],
-            removed=[RemovedSpan(start=s.start, end=s.end, text=s.text) for s in cleaned.removed],
-            models=ModelsUsed(summarizer=self.summarizer.name, translator=self.translator.name),
-            timing_ms=timing,
-        )
+            )
+        return results
+
+
+def _section_source(section: SectionSpan) -> str:
+    return "\n".join(paragraph.text for paragraph in section.paragraphs)

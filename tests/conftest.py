@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -75,15 +76,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tiny_models: Path) -> Iterator[str]:
-    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
+@contextmanager
+def serve_tiny(tiny_models: Path, **env_settings: str) -> Iterator[tuple[str, "subprocess.Popen[bytes]"]]:
+    """A real `khulasa serve` (uvicorn) on a free port with the tiny models and extra KHULASA_* settings;
+    yields its base URL and process once /ready answers 200, and stops it afterwards."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
     env.update(
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
+        **{f"KHULASA_{name.upper()}": value for name, value in env_settings.items()},
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
@@ -103,7 +106,15 @@ def server(tiny_models: Path) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "server not ready within 60 s"
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tiny_models: Path) -> Iterator[str]:
+    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
+    with serve_tiny(tiny_models) as (base, _):
+        yield base

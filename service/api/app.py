@@ -37,6 +37,8 @@ def create_app(
         yield
         if not loading.done():
             loading.cancel()
+        # The server has stopped taking requests; let the accepted ones finish.
+        await state.batcher.drain()
 
     app = FastAPI(
         title="Khulasa",

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from service.errors import InvalidInput, KhulasaError, NotReady, Overloaded, PayloadTooLarge
+from service.errors import DeadlineExceeded, InvalidInput, KhulasaError, NotReady, Overloaded, PayloadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,7 @@ _STATUS: dict[type[KhulasaError], int] = {
     PayloadTooLarge: 413,
     Overloaded: 429,
     NotReady: 503,
+    DeadlineExceeded: 504,
 }
 # FastAPI raises a bare 400 when it cannot decode the body at all (invalid UTF-8, for one).
 _HTTP_CODES = {

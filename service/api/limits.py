@@ -1,16 +1,8 @@
-"""Admission control: the body size limit (413 before anything is parsed) and the inference queue (429)."""
+"""The body size limit: 413 before anything is parsed, whether Content-Length says so or the stream does."""
 
-import asyncio
 import json
-from collections.abc import Callable
-from typing import TypeVar
 
-import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from service.errors import Overloaded
-
-T = TypeVar("T")
 
 
 async def _send_error(send: Send, status: int, message: str, code: str) -> None:
@@ -70,26 +62,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replayed
-
-
-class InferenceGate:
-    """Runs blocking inference off the event loop, one job at a time (the model uses every core).
-
-    At most `max_queue` jobs wait behind the running one; further requests get Overloaded (429) at once
-    instead of piling up timeouts.
-    """
-
-    def __init__(self, max_queue: int) -> None:
-        self.max_queue = max_queue
-        self.pending = 0
-        self._lock = asyncio.Lock()
-
-    async def run(self, work: Callable[[], T]) -> T:
-        if self.pending > self.max_queue:
-            raise Overloaded(f"{self.pending} requests are already in line; retry shortly")
-        self.pending += 1
-        try:
-            async with self._lock:
-                return await anyio.to_thread.run_sync(work)
-        finally:
-            self.pending -= 1

@@ -32,7 +32,17 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.batch_size = Histogram(
+            "khulasa_batch_size",
+            "Requests sharing one batched computation",
+            ["kind"],
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=self.registry,
+        )
         self.registry.register(_TokenCollector(tokens_generated))
+
+    def observe_batch(self, kind: str, size: int) -> None:
+        self.batch_size.labels(kind=kind).observe(size)
 
     def observe_stage(self, stage: str, seconds: float) -> None:
         self.stages.labels(stage=stage).observe(seconds)

@@ -1,4 +1,4 @@
-"""HTTP routes. Each validates, hands blocking work to the inference gate, and returns a schema."""
+"""HTTP routes. Each validates, hands blocking work to the micro-batcher, and returns a schema."""
 
 import platform
 from importlib.metadata import PackageNotFoundError, version
@@ -9,16 +9,15 @@ from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.digest import Digest, Segmentation
-from service.engines.base import translate_texts
 from service.errors import InvalidInput
-from service.pipeline import segment_article
+from service.pipeline import DigestRequest, segment_article
 
 from .schemas import ErrorBody, SegmentRequest, Status, SummarizeRequest, TranslateRequest, TranslateResponse
 from .state import ServiceState
 
 router = APIRouter()
 
-_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 413, 422, 429, 503)}
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 413, 422, 429, 503, 504)}
 _SOURCES = {"ar", "auto"}
 _TARGETS = {"en"}
 
@@ -47,12 +46,9 @@ async def ready(state: State) -> Status:
 @router.post("/summarize", response_model=Digest, responses=_ERRORS, tags=["digest"])
 async def summarize(body: SummarizeRequest, state: State) -> Digest:
     """Bilingual digest of an Arabic article: sections with offsets into `text`, Arabic and English summaries."""
-    pipeline = state.require_pipeline()
-    return await state.gate.run(
-        lambda: pipeline.run(
-            body.text, title=body.title, max_sections=body.max_sections, observe=state.metrics.observe_stage
-        )
-    )
+    state.require_pipeline()
+    digest: Digest = await state.batcher.submit("digest", DigestRequest(body.text, body.title, body.max_sections))
+    return digest
 
 
 @router.post("/segment", response_model=Segmentation, responses=_ERRORS, tags=["digest"])
@@ -74,8 +70,8 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     texts = [body.q] if isinstance(body.q, str) else body.q
     if len(texts) > state.settings.max_translate_items:
         raise InvalidInput(f"q holds {len(texts)} texts; at most {state.settings.max_translate_items} per request")
-    translator = state.require_pipeline().translator
-    english = await state.gate.run(lambda: translate_texts(translator.translate_batch, texts))
+    state.require_pipeline()
+    english: list[str] = await state.batcher.submit("translate", texts)
     return TranslateResponse(translatedText=english[0] if isinstance(body.q, str) else english)
 
 

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Literal
 
 from service.config import Settings
+from service.engines.base import translate_texts
 from service.engines.factory import Engines, load_engines
 from service.errors import KhulasaError, NotReady
-from service.pipeline import DigestPipeline
+from service.pipeline import DigestPipeline, DigestRequest
 
-from .limits import InferenceGate
+from .batcher import MicroBatcher
 from .metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,24 @@ class ServiceState:
         self.engines = engines
         self.pipeline: DigestPipeline | None = None
         self.on_fatal = on_fatal
-        self.gate = InferenceGate(settings.max_queue)
         self.metrics = Metrics(self.tokens_generated)
+        self.batcher = MicroBatcher(
+            {"digest": self._digest_batch, "translate": self._translate_batch},
+            max_queue=settings.max_queue,
+            max_batch=settings.max_batch,
+            window_s=settings.batch_window_ms / 1000,
+            timeout_s=settings.request_timeout_s,
+            observe_batch=self.metrics.observe_batch,
+        )
+
+    def _digest_batch(self, requests: list[DigestRequest]) -> list[object]:
+        return list(self.require_pipeline().run_many(requests, observe=self.metrics.observe_stage))
+
+    def _translate_batch(self, batches: list[list[str]]) -> list[object]:
+        """Every request's texts in one translate call, handed back per request."""
+        translator = self.require_pipeline().translator
+        english = iter(translate_texts(translator.translate_batch, [text for texts in batches for text in texts]))
+        return [[next(english) for _ in texts] for texts in batches]
 
     def tokens_generated(self) -> dict[str, int]:
         if self.engines is None:

@@ -7,6 +7,7 @@ from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
 from service.engines.summarizer import Seq2SeqSummarizer
+from service.engines.threads import configure_threads
 from service.engines.translator import Seq2SeqTranslator
 
 
@@ -17,6 +18,7 @@ class Engines:
 
 
 def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
+    configure_threads(settings.threads)
     source: str = getattr(settings, role)
     spec = find_spec(source, settings.catalog)
     revision = getattr(settings, f"{role}_revision") or (spec.revision if spec else None)

@@ -3,10 +3,13 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import torch
+from transformers import StoppingCriteria, StoppingCriteriaList
 
+from service.engines.cancel import current_check, raise_if_cancelled
 from service.engines.catalog import ModelSpec
 from service.engines.chunking import fit_to_budget
 from service.engines.loading import LoadedModel
@@ -21,6 +24,17 @@ _LANGUAGE_CODES = {
 }
 # Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
 _UNKNOWN_LENGTH = 1_000_000
+
+
+class _StopWhenCancelled(StoppingCriteria):
+    """Ends every row at the next decoding step once the callers waiting for this batch have all given up."""
+
+    def __init__(self, check: Callable[[], bool]) -> None:
+        self.check = check
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
+        stop = torch.full((input_ids.shape[0],), self.check(), dtype=torch.bool, device=input_ids.device)
+        return stop  # type: ignore[return-value]
 
 
 class Seq2SeqEngine:
@@ -98,9 +112,14 @@ class Seq2SeqEngine:
         kwargs = {**self.generation, **overrides}
         if self._forced_bos is not None:
             kwargs.setdefault("forced_bos_token_id", self._forced_bos)
+        check = current_check()
+        if check is not None:
+            kwargs["stopping_criteria"] = StoppingCriteriaList([_StopWhenCancelled(check)])
         started = time.perf_counter()
         with self._lock, torch.inference_mode():
             output: torch.Tensor = cast(Any, self.loaded.model).generate(**batch, **kwargs)
+        # A cut-short output must not pass for a result.
+        raise_if_cancelled()
         pad = tokenizer.pad_token_id
         generated = int((output[:, 1:] != pad).sum()) if pad is not None else int(output[:, 1:].numel())
         self.tokens_generated += generated

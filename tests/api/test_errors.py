@@ -1,6 +1,5 @@
 """Every error path: status code and JSON body {"error", "type"}; the service keeps answering afterwards."""
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -8,10 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.api.limits import InferenceGate
 from service.config import Settings
 from service.engines.factory import Engines
-from service.errors import Overloaded
 
 
 def assert_error(response, status: int, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -111,35 +108,13 @@ def test_failed_model_load_keeps_answering_503_with_reason(tmp_path: Path, tiny_
         assert len(reasons) == 1 and str(broken) in reasons[0]
 
 
-def test_overloaded_gate_refuses_at_once() -> None:
-    async def scenario() -> None:
-        gate = InferenceGate(max_queue=1)
-        release = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        def blocking() -> str:
-            asyncio.run_coroutine_threadsafe(release.wait(), loop).result()
-            return "done"
-
-        first = asyncio.create_task(gate.run(blocking))
-        second = asyncio.create_task(gate.run(lambda: "queued"))
-        await asyncio.sleep(0.05)
-        with pytest.raises(Overloaded):
-            await gate.run(lambda: "refused")
-        release.set()
-        assert [await first, await second] == ["done", "queued"]
-        assert gate.pending == 0
-
-    asyncio.run(scenario())
-
-
 def test_overload_maps_to_429(tiny_settings: Settings, engines: Engines) -> None:
     settings = tiny_settings.model_copy(update={"max_queue": 0})
     with TestClient(create_app(settings, engines=engines)) as client:
         state = client.app.state.khulasa  # type: ignore[attr-defined]
-        state.gate.pending = 1  # one request is being computed and none may wait
+        state.batcher.running = ["busy"]  # a batch is being computed and none may wait
         response = client.post("/translate", json={"q": "نص"})
         assert_error(response, 429, "overloaded")
         assert response.headers["retry-after"] == "1"
-        state.gate.pending = 0
+        state.batcher.running = []
         assert client.post("/translate", json={"q": "نص"}).status_code == 200

@@ -114,3 +114,20 @@ def test_int8_model_quantizes_linear_layers_and_still_translates(tiny_models: Pa
     assert not any(type(module) is torch.nn.Linear for module in loaded.model.modules())
     engine = Seq2SeqEngine(loaded, role="translator")
     assert all(text.strip() for text in engine.generate(["وصل الوفد إلى القاهرة.", "بدأ الاجتماع."]))
+
+
+def test_threads_follow_the_cpus_this_process_may_use() -> None:
+    import os
+
+    import torch
+
+    from service.engines.threads import available_cpus, configure_threads
+
+    cpus = available_cpus()
+    assert 1 <= cpus <= len(os.sched_getaffinity(0))
+    before = torch.get_num_threads()
+    try:
+        assert configure_threads(1) == 1 and torch.get_num_threads() == 1
+        assert configure_threads(None) == cpus and torch.get_num_threads() == cpus
+    finally:
+        torch.set_num_threads(before)

@@ -92,3 +92,15 @@ def test_batched_beam_search_translation_equals_one_by_one(engines: Engines) -> 
     translator = Seq2SeqTranslator(engine)
     batched = translator.translate_batch(SENTENCES)
     assert batched == [translator.translate_batch([sentence])[0] for sentence in SENTENCES]
+
+
+def test_output_never_runs_past_the_decoders_position_table(engines: Engines) -> None:
+    # A full-budget sentence would get 1.5x its length + 10 tokens: more than the tiny Marian's 256 positions.
+    engine = engines.translator.engine
+    positions = engine.loaded.model.config.max_position_embeddings
+    words = " ".join(SENTENCES[2].replace(".", "").replace("،", "") for _ in range(40))
+    piece = engine.fit(words)[0]
+    assert engine.count_tokens([piece])[0] * 1.5 + 10 > positions
+    ids = engine.generate_ids([piece], **engines.translator._length_caps([piece]))
+    assert ids.shape[1] - 1 <= positions  # the decoder start token comes first and is not generated
+    assert engines.translator.translate_batch([piece])[0].strip()
