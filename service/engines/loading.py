@@ -10,6 +10,7 @@ import torch
 from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
 
 from service.config import looks_like_local_path
+from service.engines.memory import own_small_tensors, quantize_embeddings, release_memory
 from service.errors import ConfigError, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,14 @@ def quantize_int8(model: PreTrainedModel) -> None:
         torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
+def shrink_to_int8(model: PreTrainedModel) -> None:
+    """int8 Linear layers and word embeddings, every other tensor owned, the checkpoint's memory map let go."""
+    own_small_tensors(model)
+    quantize_int8(model)
+    quantize_embeddings(model)
+    release_memory()
+
+
 def load_seq2seq(
     source: str,
     *,
@@ -103,7 +112,7 @@ def load_seq2seq(
     model.eval()
     quantization = pick_quantization(device, quantize)
     if quantization == "int8":
-        quantize_int8(model)
+        shrink_to_int8(model)
     commit = getattr(model.config, "_commit_hash", None)
     log.info("loaded %s (%s) on %s as %s", source, model_type, device, torch_dtype)
     return LoadedModel(

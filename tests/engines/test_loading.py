@@ -131,3 +131,38 @@ def test_threads_follow_the_cpus_this_process_may_use() -> None:
         assert configure_threads(None) == cpus and torch.get_num_threads() == cpus
     finally:
         torch.set_num_threads(before)
+
+
+def test_int8_embedding_rows_stay_within_half_a_step() -> None:
+    from service.engines.memory import Int8Embedding
+
+    torch.manual_seed(0)
+    weight = torch.randn(20_000, 16) * torch.linspace(0.01, 5, 20_000).unsqueeze(1)
+    table = Int8Embedding(weight)
+    ids = torch.tensor([[0, 5, 19_999], [7, 7, 12_345]])
+    looked_up = table(ids)
+    assert looked_up.shape == (2, 3, 16) and looked_up.dtype == torch.float32
+    step = weight.abs().amax(dim=1) / 127
+    assert torch.all((looked_up - weight[ids]).abs() <= step[ids].unsqueeze(-1) / 2 + 1e-6)
+    assert table.codes.dtype == torch.int8
+
+
+def test_int8_load_quantizes_word_embeddings_and_lets_the_checkpoint_go(tiny_models: Path) -> None:
+    from service.engines.memory import Int8Embedding
+
+    for role in ("summarizer", "translator"):
+        checkpoint = tiny_models / role
+        loaded = load_seq2seq(str(checkpoint), device=torch.device("cpu"), quantize="int8")
+        tables = {name: module for name, module in loaded.model.named_modules() if isinstance(module, Int8Embedding)}
+        assert tables and all(name.rsplit(".", 1)[-1] in ("shared", "embed_tokens") for name in tables)
+        # Tied tables (encoder, decoder, shared) keep sharing one int8 copy.
+        assert len({id(module) for module in tables.values()}) == 1
+        assert not any(
+            type(module) is torch.nn.Embedding and module.weight.shape[0] == len(loaded.tokenizer)
+            for module in loaded.model.modules()
+        )
+        # No tensor of the model may pin the checkpoint's memory map.
+        mapped = Path("/proc/self/maps").read_text() if Path("/proc/self/maps").exists() else ""
+        assert str(checkpoint / "model.safetensors") not in mapped
+        engine = Seq2SeqEngine(loaded, role=role)
+        assert all(text.strip() for text in engine.generate(["وصل الوفد إلى القاهرة.", "بدأ الاجتماع."]))
