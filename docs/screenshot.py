@@ -1,0 +1,58 @@
+r"""Screenshot of the reading page with an article's digest, taken by headless Chromium (Playwright).
+
+Against a running server, for example the one on tiny models from the README:
+
+    python docs/screenshot.py --url http://127.0.0.1:8765 \
+        ../shared/examples/sirte-airstrikes.ar.txt docs/reading-page.png
+
+Needs Debian's chromium at /usr/bin/chromium (or --chromium PATH) and the `playwright` package (the dev extra).
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+# Headless without a sandbox (containers), and without the background calls Chromium makes to Google services:
+# on a closed network they only fail and slow the start.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("article", type=Path, help="a UTF-8 article to paste")
+    parser.add_argument("output", type=Path, help="where to write the PNG")
+    parser.add_argument("--url", default="http://127.0.0.1:8765", help="the running service")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--width", type=int, default=1280)
+    args = parser.parse_args(argv)
+    text = args.article.read_text(encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": args.width, "height": 900})
+        page.goto(args.url)
+        page.fill("#article", text)
+        page.click("#summarize")
+        page.wait_for_selector("#results:not([hidden]) .card", timeout=120_000)
+        # Open the first section's source and the furniture box, so the picture shows what folds away.
+        page.locator(".card details").first.evaluate("details => { details.open = true; }")
+        page.locator("#removed").evaluate("details => { details.open = true; }")
+        page.locator("#article").evaluate("box => box.scrollTo(0, 0)")
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(args.output), full_page=True)
+        browser.close()
+    print(args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
