@@ -21,7 +21,7 @@ const elapsed = byId("elapsed");
 const results = byId("results");
 const notice = byId("service-notice");
 
-let digest = null; // { raw: the exact response body, body: its parsed form }
+let digest = null; // what fetchDigest returned for the digest on show
 
 function showError(message) {
   inputError.textContent = message;
@@ -103,6 +103,24 @@ async function requestDigest(payload) {
   return { response, raw, body: parseJson(raw) };
 }
 
+/** The digest as { raw: the exact response body, body: parsed }, or an Error with a message for the reader. */
+async function fetchDigest(payload) {
+  let answer;
+  try {
+    answer = await requestDigest(payload);
+  } catch (error) {
+    throw new Error(`Could not reach the service (${error.message}). Check that it is running, then try again.`);
+  }
+  const { response, raw, body } = answer;
+  if (!response.ok) {
+    throw new Error(describeFailure(response.status, body));
+  }
+  if (!body || !Array.isArray(body.sections)) {
+    throw new Error("The service sent an answer this page cannot read.");
+  }
+  return { raw, body };
+}
+
 async function summarize(event) {
   event.preventDefault();
   clearError();
@@ -121,22 +139,13 @@ async function summarize(event) {
     elapsed.textContent = `${Math.round((performance.now() - started) / 1000)} s`;
   }, 1000);
   try {
-    const { response, raw, body } = await requestDigest(payload);
-    if (!response.ok) {
-      showError(describeFailure(response.status, body));
-      status.textContent = "No digest.";
-    } else if (!body || !Array.isArray(body.sections)) {
-      showError("The service sent an answer this page cannot read.");
-      status.textContent = "No digest.";
-    } else {
-      digest = { raw, body };
-      renderDigest(body);
-      results.hidden = false;
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      status.textContent = `Digest ready: ${body.sections.length} section(s) in ${seconds} s.`;
-    }
+    digest = await fetchDigest(payload);
+    renderDigest(digest.body);
+    results.hidden = false;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    status.textContent = `Digest ready: ${digest.body.sections.length} section(s) in ${seconds} s.`;
   } catch (error) {
-    showError(`Could not reach the service (${error.message}). Check that it is running, then try again.`);
+    showError(error.message);
     status.textContent = "No digest.";
   } finally {
     clearInterval(ticker);
