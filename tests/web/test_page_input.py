@@ -60,6 +60,7 @@ def test_api_errors_are_shown_in_plain_words(visit: Visit, status: int, body: di
     assert seen and seen[0]["authorization"] == "Bearer s3cret"
     assert visit.page.evaluate("() => sessionStorage.getItem('khulasa.apiKey')") == "s3cret"
     assert visit.page.locator("#summarize").is_enabled()  # ready for another try
+    assert visit.page.locator("#article").get_attribute("aria-invalid") is None  # the service failed, not the input
 
 
 def test_unreachable_service_is_said_in_plain_words(visit: Visit) -> None:

@@ -101,7 +101,7 @@ def test_downloads_and_copy_carry_the_digest(visit: Visit, reference_article: st
             assert found >= position, text  # present, in digest order
             position = found
     page.get_by_role("button", name="Copy English, section 2").click()
-    page.wait_for_function("() => document.getElementById('status').textContent.includes('copied')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('Copied the English')")
     assert clipboard(page) == expected["sections"][1]["summary"]["en"]
     page.click("#copy-markdown")
     page.wait_for_function("() => document.getElementById('status').textContent.includes('Markdown')")

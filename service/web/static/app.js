@@ -23,10 +23,13 @@ const notice = byId("service-notice");
 
 let digest = null; // what fetchDigest returned for the digest on show
 
-function showError(message) {
+/** Show `message` under the text box; `inputAtFault` marks the box itself invalid for assistive technology. */
+function showError(message, inputAtFault = false) {
   inputError.textContent = message;
   inputError.hidden = false;
-  article.setAttribute("aria-invalid", "true");
+  if (inputAtFault) {
+    article.setAttribute("aria-invalid", "true");
+  }
 }
 
 function clearError() {
@@ -34,6 +37,9 @@ function clearError() {
   inputError.hidden = true;
   article.removeAttribute("aria-invalid");
 }
+
+// /ready and the inference routes answer 503 both while the models load and after they failed to; the error says which.
+const modelsFailed = (detail) => detail.startsWith("models failed");
 
 /** What a failed /summarize answer means for the person at the page. `body` is the parsed JSON error or null. */
 function describeFailure(status, body) {
@@ -45,13 +51,16 @@ function describeFailure(status, body) {
     case 403:
       return "The service needs a valid API key. Enter it in the API key field below and try again.";
     case 413:
-      return `The article is too long for this service: ${detail || "the request is over its size limit"}. Shorten it or send it in parts.`;
+      return (
+        `The article is too long for this service: ${detail || "the request is over its size limit"}. ` +
+        "Shorten it or send it in parts."
+      );
     case 422:
       return `The service did not accept the input: ${detail || "invalid input"}.`;
     case 429:
       return "The service is busy with other articles right now. Wait a few seconds and try again.";
     case 503:
-      return detail.startsWith("models failed")
+      return modelsFailed(detail)
         ? `The service cannot summarize: ${detail}.`
         : "The models are still loading. Wait a minute and try again.";
     default:
@@ -126,7 +135,7 @@ async function summarize(event) {
   clearError();
   const { problem, payload } = readForm();
   if (problem) {
-    showError(problem);
+    showError(problem, true);
     article.focus();
     return;
   }
@@ -265,7 +274,7 @@ async function watchReadiness() {
       return;
     }
     const detail = parseJson(await response.text())?.error ?? "";
-    const failed = detail.startsWith("models failed");
+    const failed = modelsFailed(detail);
     notice.textContent = failed
       ? `The service cannot summarize: ${detail}.`
       : "The models are still loading. You can paste an article now; Summarize works once they are ready.";

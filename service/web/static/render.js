@@ -18,11 +18,12 @@ export function sectionHeading(section) {
   return section.keywords.length ? section.keywords.join(" · ") : `Section ${section.index + 1}`;
 }
 
-function summaryBlock(language, label, text, copyLabel) {
-  const direction = language === "ar" ? "rtl" : "ltr";
+function summaryBlock(language, label, text, number) {
+  const [direction, name] = language === "ar" ? ["rtl", "Arabic"] : ["ltr", "English"];
+  const copyLabel = `Copy ${name}, section ${number}`;
   const copy = element("button", { type: "button", class: "copy", lang: "en", dir: "ltr" }, copyLabel);
   copy.dataset.copy = text;
-  copy.dataset.copied = `${copyLabel}: copied.`;
+  copy.dataset.copied = `Copied the ${name} summary of section ${number}.`;
   return element(
     "div",
     { class: `block block-${language}`, lang: language, dir: direction },
@@ -43,8 +44,8 @@ function card(section, count) {
     element(
       "div",
       { class: "pair" },
-      summaryBlock("ar", "العربية", section.summary.ar, `Copy Arabic, section ${number}`),
-      summaryBlock("en", "English", section.summary.en, `Copy English, section ${number}`),
+      summaryBlock("ar", "العربية", section.summary.ar, number),
+      summaryBlock("en", "English", section.summary.en, number),
     ),
     element(
       "details",
