@@ -6,13 +6,15 @@ Against a running server, for example the one on tiny models from the README:
         ../shared/examples/sirte-airstrikes.ar.txt docs/reading-page.png
 
 Needs Debian's chromium at /usr/bin/chromium (or --chromium PATH) and the `playwright` package (the dev extra).
+The reading page's browser tests launch Chromium through `launch_chromium` here too.
 """
 
 import argparse
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
+CHROMIUM = Path("/usr/bin/chromium")
 # Headless without a sandbox (containers), and without the background calls Chromium makes to Google services:
 # on a closed network they only fail and slow the start.
 CHROMIUM_FLAGS = [
@@ -27,17 +29,22 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def launch_chromium(playwright: Playwright, executable: Path = CHROMIUM) -> Browser:
+    """Debian's Chromium (never a Playwright browser download), headless and quiet on a closed network."""
+    return playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("article", type=Path, help="a UTF-8 article to paste")
     parser.add_argument("output", type=Path, help="where to write the PNG")
     parser.add_argument("--url", default="http://127.0.0.1:8765", help="the running service")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", type=Path, default=CHROMIUM)
     parser.add_argument("--width", type=int, default=1280)
     args = parser.parse_args(argv)
     text = args.article.read_text(encoding="utf-8")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright, args.chromium)
         page = browser.new_page(viewport={"width": args.width, "height": 900})
         page.goto(args.url)
         page.fill("#article", text)

@@ -7,24 +7,12 @@ installs it.
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The same flags as docs/screenshot.py: headless in a container, and none of the background calls to Google
-# services that a closed network refuses.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from docs.screenshot import CHROMIUM, launch_chromium
+
 DIGEST_TIMEOUT_MS = 120_000
 
 
@@ -36,7 +24,7 @@ def browser() -> Iterator[Browser]:
             pytest.fail(reason)
         pytest.skip(reason)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
 
