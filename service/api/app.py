@@ -15,6 +15,7 @@ from .limits import BodyLimitMiddleware
 from .metrics import MetricsMiddleware
 from .routes import router
 from .state import ServiceState
+from .web import install_web_page
 
 
 def create_app(
@@ -49,6 +50,7 @@ def create_app(
     app.state.khulasa = state
     install_error_handlers(app)
     app.include_router(router)
+    install_web_page(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes]}
     app.add_middleware(MetricsMiddleware, metrics=state.metrics, known_paths=lambda: paths)

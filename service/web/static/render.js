@@ -1,0 +1,94 @@
+// Builds the digest's DOM. Every string from the article or the models goes in through textContent (in `element`),
+// never as markup: an article may carry <script> or <img onerror> text, and it must stay text.
+
+/** A new element with attributes and children; string children become text nodes. */
+export function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+/** The heading a section gets: its keywords, or its number when it has none. */
+export function sectionHeading(section) {
+  return section.keywords.length ? section.keywords.join(" · ") : `Section ${section.index + 1}`;
+}
+
+function summaryBlock(language, label, text, number) {
+  const [direction, name] = language === "ar" ? ["rtl", "Arabic"] : ["ltr", "English"];
+  const copyLabel = `Copy ${name}, section ${number}`;
+  const copy = element("button", { type: "button", class: "copy", lang: "en", dir: "ltr" }, copyLabel);
+  copy.dataset.copy = text;
+  copy.dataset.copied = `Copied the ${name} summary of section ${number}.`;
+  return element(
+    "div",
+    { class: `block block-${language}`, lang: language, dir: direction },
+    element("h4", {}, label),
+    element("p", { class: "summary" }, text),
+    copy,
+  );
+}
+
+function card(section, count) {
+  const number = section.index + 1;
+  const headingId = `section-${number}-heading`;
+  return element(
+    "article",
+    { class: "card", "aria-labelledby": headingId },
+    element("p", { class: "eyebrow" }, `Section ${number} of ${count}`),
+    element("h3", { id: headingId, class: "keywords", lang: "ar", dir: "rtl" }, sectionHeading(section)),
+    element(
+      "div",
+      { class: "pair" },
+      summaryBlock("ar", "العربية", section.summary.ar, number),
+      summaryBlock("en", "English", section.summary.en, number),
+    ),
+    element(
+      "details",
+      { class: "source" },
+      element("summary", {}, `Source text (characters ${section.start} to ${section.end})`),
+      element("div", { class: "source-text", lang: "ar", dir: "rtl" }, section.text),
+    ),
+  );
+}
+
+function title(digest) {
+  if (!digest.title) {
+    return [element("p", { class: "hint" }, "No title was found in the article.")];
+  }
+  return [
+    element("p", { class: "title-ar", lang: "ar", dir: "rtl" }, digest.title.ar),
+    element("p", { class: "title-en", lang: "en", dir: "ltr" }, digest.title.en),
+  ];
+}
+
+function removedItems(removed) {
+  if (!removed.length) {
+    return [element("li", { class: "hint" }, "Nothing was removed.")];
+  }
+  return removed.map((span) => element("li", { class: "removed-text", lang: "ar", dir: "rtl" }, span.text));
+}
+
+function duration(milliseconds) {
+  return milliseconds >= 1000 ? `${(milliseconds / 1000).toFixed(2)} s` : `${milliseconds.toFixed(1)} ms`;
+}
+
+function timingRows(digest) {
+  const rows = Object.entries(digest.timing_ms).map(([stage, ms]) => [stage, duration(ms)]);
+  rows.push(["summarizer", digest.models.summarizer], ["translator", digest.models.translator]);
+  return rows.flatMap(([name, value]) => [element("dt", {}, name), element("dd", {}, value)]);
+}
+
+/** Fill the results region from a digest (the parsed /summarize body). */
+export function renderDigest(digest) {
+  const count = digest.sections.length;
+  document.getElementById("digest-title").replaceChildren(...title(digest));
+  document.getElementById("cards").replaceChildren(...digest.sections.map((section) => card(section, count)));
+  document.getElementById("removed-count").textContent = String(digest.removed.length);
+  document.getElementById("removed-list").replaceChildren(...removedItems(digest.removed));
+  document.getElementById("timings").replaceChildren(...timingRows(digest));
+}
