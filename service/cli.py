@@ -27,6 +27,12 @@ def _model_flags() -> argparse.ArgumentParser:
     group.add_argument("--device", choices=["auto", "cpu", "cuda"])
     group.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"])
     group.add_argument("--quantize", choices=["auto", "none", "int8"])
+    group.add_argument(
+        "--summarizer-output-vocab",
+        dest="summarizer_output_vocab",
+        choices=["arabic", "full"],
+        help="arabic: the summarizer generates only tokens Arabic output can use; full: its whole vocabulary",
+    )
     group.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
     return parent
 
@@ -93,7 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SETTING_FLAGS = ("summarizer", "translator", "device", "dtype", "quantize", "log_level", "host", "port")
+_SETTING_FLAGS = (
+    "summarizer",
+    "translator",
+    "device",
+    "dtype",
+    "quantize",
+    "summarizer_output_vocab",
+    "log_level",
+    "host",
+    "port",
+)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     # int8 dynamic quantization of linear layers; "auto" = int8 on CPU, none on CUDA.
     quantize: Literal["auto", "none", "int8"] = "auto"
+    # "arabic": the summarizer's output head keeps only the tokens Arabic output can use (faster, smaller).
+    summarizer_output_vocab: Literal["arabic", "full"] = "arabic"
     # Generation settings that override the catalog's, e.g. {"num_beams": 2}.
     summarizer_generate: dict[str, Any] = Field(default_factory=dict)
     translator_generate: dict[str, Any] = Field(default_factory=dict)

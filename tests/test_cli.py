@@ -68,6 +68,17 @@ def test_summarize_reads_standard_input(tiny_models: Path) -> None:
     assert len(json.loads(result.stdout)["sections"]) == 1
 
 
+def test_summarizer_output_vocab_flag_switches_the_restriction_off(tiny_models: Path) -> None:
+    env = {"KHULASA_SUMMARIZER": str(tiny_models / "summarizer"), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
+    args = ("summarize", "-", "--max-sections", "1", "--log-level", "info")
+    restricted = khulasa(*args, env=env, stdin=ARTICLE.encode())
+    full = khulasa(*args, "--summarizer-output-vocab", "full", env=env, stdin=ARTICLE.encode())
+    assert restricted.returncode == 0 and full.returncode == 0, full.stderr.decode()
+    assert "arabic output vocabulary:" in restricted.stderr.decode()
+    assert "arabic output vocabulary:" not in full.stderr.decode()
+    assert json.loads(full.stdout)["sections"][0]["summary"]["ar"]
+
+
 def test_summarize_refuses_a_file_that_is_not_utf8(tmp_path: Path, tiny_models: Path) -> None:
     article = tmp_path / "latin1.txt"
     article.write_bytes("café".encode("latin-1"))

@@ -28,6 +28,8 @@ def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
         dtype=settings.dtype,
         revision=revision,
         quantize=settings.quantize,
+        # Only the summarizer writes Arabic; the translator's output is English.
+        output_vocab=settings.summarizer_output_vocab if role == "summarizer" else "full",
     )
     return Seq2SeqEngine(
         loaded,

@@ -11,6 +11,7 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTr
 
 from service.config import looks_like_local_path
 from service.engines.memory import own_small_tensors, quantize_embeddings, release_memory
+from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 from service.errors import ConfigError, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class LoadedModel:
     model_type: str
     revision: str | None
     quantization: str = "none"
+    # Set when generation runs in a restricted output vocabulary: it maps generated ids back to the tokenizer's.
+    vocabulary: OutputVocabulary | None = None
 
 
 def pick_device(requested: str) -> torch.device:
@@ -92,8 +95,13 @@ def load_seq2seq(
     dtype: str = "auto",
     revision: str | None = None,
     quantize: str = "none",
+    output_vocab: str = "full",
 ) -> LoadedModel:
-    """Load tokenizer and model in eval mode. Raises ModelLoadError naming `source` and the reason in one line."""
+    """Load tokenizer and model in eval mode. Raises ModelLoadError naming `source` and the reason in one line.
+
+    `output_vocab="arabic"` restricts generation to the tokens Arabic output can use (see `vocabulary.py`); model
+    families that cannot be restricted load in full, with a log line.
+    """
     local = looks_like_local_path(source)
     where = str(Path(source).expanduser()) if local else source
     kwargs: dict[str, Any] = {} if local else {"revision": revision}
@@ -110,6 +118,10 @@ def load_seq2seq(
         raise ModelLoadError(f"cannot load model {source}: {reason}") from error
     model.to(device)
     model.eval()
+    vocabulary = None
+    if output_vocab == "arabic":
+        # Before quantizing: the compact head is what gets quantized, and the full one is never converted.
+        vocabulary = restrict_output_vocabulary(model, arabic_output_ids(tokenizer), name="arabic")
     quantization = pick_quantization(device, quantize)
     if quantization == "int8":
         shrink_to_int8(model)
@@ -124,4 +136,5 @@ def load_seq2seq(
         model_type=model_type,
         revision=commit or revision,
         quantization=quantization,
+        vocabulary=vocabulary,
     )

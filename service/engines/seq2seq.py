@@ -67,6 +67,9 @@ class Seq2SeqEngine:
             # M2M100 tokenizers map "en" to "__en__"; the others hold the code itself as a token.
             lang_id = getattr(tokenizer, "get_lang_id", None)
             self._forced_bos = int(lang_id(target_lang) if lang_id else tokenizer.convert_tokens_to_ids(target_lang))
+        self.vocabulary = loaded.vocabulary
+        # Settings naming tokens the restricted model cannot generate fail here, at startup, not per request.
+        self._generate_kwargs({})
 
     def _model_limit(self) -> int:
         limits = [int(self.loaded.tokenizer.model_max_length)]
@@ -105,13 +108,22 @@ class Seq2SeqEngine:
         """Pieces of `text` that each fit the model's input, split at sentence boundaries; nothing dropped."""
         return fit_to_budget(text, self.count_tokens, self._budget)
 
-    def generate_ids(self, texts: list[str], **overrides: Any) -> torch.Tensor:
-        """One batched `generate` over `texts` (each must already fit): token ids, one row per text, in order."""
-        tokenizer = self.loaded.tokenizer
-        batch = tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+    def _generate_kwargs(self, overrides: dict[str, Any]) -> dict[str, Any]:
         kwargs = {**self.generation, **overrides}
         if self._forced_bos is not None:
             kwargs.setdefault("forced_bos_token_id", self._forced_bos)
+        return self.vocabulary.remap_generation(kwargs) if self.vocabulary is not None else kwargs
+
+    def generate_ids(self, texts: list[str], **overrides: Any) -> torch.Tensor:
+        """One batched `generate` over `texts` (each must already fit): token ids, one row per text, in order.
+
+        Ids are the tokenizer's even when the output vocabulary is restricted; token ids in `overrides` are the
+        tokenizer's too, but logits processors in them see the restricted model's compact ids (`self.vocabulary`).
+        Inside a `cancellable` scope, generation stops once its callers have all given up, and raises Cancelled.
+        """
+        tokenizer = self.loaded.tokenizer
+        batch = tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        kwargs = self._generate_kwargs(overrides)
         check = current_check()
         if check is not None:
             kwargs["stopping_criteria"] = StoppingCriteriaList([_StopWhenCancelled(check)])
@@ -120,6 +132,8 @@ class Seq2SeqEngine:
             output: torch.Tensor = cast(Any, self.loaded.model).generate(**batch, **kwargs)
         # A cut-short output must not pass for a result.
         raise_if_cancelled()
+        if self.vocabulary is not None:
+            output = self.vocabulary.to_full(output)
         pad = tokenizer.pad_token_id
         generated = int((output[:, 1:] != pad).sum()) if pad is not None else int(output[:, 1:].numel())
         self.tokens_generated += generated
@@ -146,4 +160,11 @@ class Seq2SeqEngine:
             "quantization": self.loaded.quantization,
             "max_input_tokens": self.max_input_tokens,
             "generation": self.generation,
+            "output_vocabulary": self._describe_vocabulary(),
         }
+
+    def _describe_vocabulary(self) -> dict[str, Any]:
+        if self.vocabulary is not None:
+            return self.vocabulary.describe()
+        size = int(self.loaded.model.config.vocab_size)
+        return {"restricted": None, "size": size, "of": size}

@@ -215,8 +215,21 @@ def build_sized(
     torch.manual_seed(seed)
     shape = {key: value for key, value in architecture.items() if key != "model_type"}
     model = builders[family](directory, sentences, spm_vocab, shape)
+    if family == "mt5" and shape.get("tie_word_embeddings") is False:
+        _untie_head(model)
     model.save_pretrained(directory)
     return directory
+
+
+def _untie_head(model: PreTrainedModel) -> None:
+    """Give lm_head weights of its own, as real mT5 checkpoints have (768 MB of the 250k head in mT5-base).
+
+    transformers 5 forces MT5Config.tie_word_embeddings to True, so a freshly built mT5 shares the input embedding
+    as its head; a saved head that differs from the embedding is loaded untied, as the real checkpoints are.
+    """
+    head = model.get_output_embeddings()
+    weight = torch.empty_like(head.weight).normal_(std=float(model.config.initializer_factor))
+    head.weight = torch.nn.Parameter(weight)
 
 
 def build_tiny_pair(directory: Path) -> tuple[Path, Path]:

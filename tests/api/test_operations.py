@@ -21,6 +21,13 @@ def test_info_reports_models_device_and_versions(client: TestClient) -> None:
         assert info["versions"][package]
 
 
+def test_info_reports_the_output_vocabularies(client: TestClient) -> None:
+    models = client.get("/info").json()["models"]
+    summarizer, translator = models["summarizer"]["output_vocabulary"], models["translator"]["output_vocabulary"]
+    assert summarizer["restricted"] == "arabic" and 0 < summarizer["size"] < summarizer["of"]
+    assert translator["restricted"] is None and translator["size"] == translator["of"] > 0
+
+
 def test_metrics_count_requests_stages_and_tokens(client: TestClient) -> None:
     client.post("/summarize", json={"text": ARTICLE})
     client.post("/summarize", json={"text": ""})
