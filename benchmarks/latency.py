@@ -15,11 +15,13 @@ times, tokens/s, peak RSS, device, dtype, versions) to benchmarks/results/.
 
 import argparse
 import json
+import multiprocessing
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +172,36 @@ def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def measure_side(
+    side: str, models: tuple[Path, Path], texts: dict[str, str], device: str, beams: int, runs: int, full_vocab: bool
+) -> dict[str, Any]:
+    """One side of the comparison, meant to run in a fresh process so its peak RSS is a server's: loading included,
+    model building excluded."""
+    summarizer_dir, translator_dir = models
+    if side == "naive":
+        # The hand-written path knows nothing of vocabulary restriction: full head, fp32, one generate per item.
+        plain = pipeline(summarizer_dir, translator_dir, device, beams, "none", "full")
+        digest = DigestPipeline(OneByOne(plain.summarizer), OneByOne(plain.translator))
+        return measure(digest, texts, runs) | {"peak_rss_mib": peak_rss_mib()}
+    digest = pipeline(summarizer_dir, translator_dir, device, beams, "auto", "full" if full_vocab else "arabic")
+    digest.run(texts["reference"])  # warm-up: first-call allocations are not what users wait for
+    result = measure(digest, texts, runs)
+    engine = getattr(digest.summarizer, "engine")  # noqa: B009
+    return result | {
+        "beams": beams,
+        "dtype": str(engine.loaded.dtype).removeprefix("torch."),
+        "quantization": engine.loaded.quantization,
+        "output_vocabulary": engine.describe()["output_vocabulary"],
+        "threads": torch.get_num_threads(),
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def in_fresh_process(*args: Any) -> dict[str, Any]:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(measure_side, *args).result()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -177,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each article")
     parser.add_argument("--dev", type=int, default=2, help="dev-set articles timed beside the reference article")
     parser.add_argument("--baseline", action="store_true", help="also time the naive path (one run per article)")
+    parser.add_argument("--no-greedy", action="store_true", help="skip timing ours with greedy search (1 beam)")
     parser.add_argument(
         "--full-vocab", action="store_true", help="ours without the summarizer's Arabic output-vocabulary restriction"
     )
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=Path, help="JSON path; the chart goes beside it as .png")
     args = parser.parse_args(argv)
     if not REFERENCE.is_file() or not DEV.is_file():
         print(f"needs ../shared beside the checkout ({REFERENCE}, {DEV})", file=sys.stderr)
@@ -188,35 +221,63 @@ def main(argv: list[str] | None = None) -> int:
     texts = articles(args.dev)
     report: dict[str, Any] = {"benchmark": "latency", "device": args.device, "beams": args.beams, "runs": args.runs}
     with tempfile.TemporaryDirectory() as scratch:
-        summarizer_dir, translator_dir = build(Path(scratch), list(texts.values()))
-        output_vocab = "full" if args.full_vocab else "arabic"
-        ours = pipeline(summarizer_dir, translator_dir, args.device, args.beams, "auto", output_vocab)
-        ours.run(texts["reference"])  # warm-up: first-call allocations are not what users wait for
-        report["ours"] = measure(ours, texts, args.runs)
-        engine = getattr(ours.summarizer, "engine")  # noqa: B009
-        report["ours"] |= {
-            "dtype": str(engine.loaded.dtype).removeprefix("torch."),
-            "quantization": engine.loaded.quantization,
-            "output_vocabulary": engine.describe()["output_vocabulary"],
-        }
-        report["ours"]["peak_rss_mib"] = peak_rss_mib()
-        del ours
+        models = build(Path(scratch), list(texts.values()))
+        common = (models, texts, args.device)
+        report["ours"] = in_fresh_process("ours", *common, args.beams, args.runs, args.full_vocab)
+        if not args.no_greedy:
+            reference = {"reference": texts["reference"]}
+            report["ours_greedy"] = in_fresh_process(
+                "ours", models, reference, args.device, 1, args.runs, args.full_vocab
+            )
         if args.baseline:
-            # The hand-written path knows nothing of vocabulary restriction: full head, fp32.
-            naive = pipeline(summarizer_dir, translator_dir, args.device, args.beams, "none", "full")
-            naive = DigestPipeline(OneByOne(naive.summarizer), OneByOne(naive.translator))
-            report["naive"] = measure(naive, texts, 1)
+            report["naive"] = in_fresh_process("naive", *common, args.beams, 1, True)
             ours_p50 = report["ours"]["latency_ms"]["reference"]["p50"]
             report["speedup_reference_p50"] = round(report["naive"]["latency_ms"]["reference"]["p50"] / ours_p50, 2)
-    report["peak_rss_mib"] = peak_rss_mib()
     report["output_tokens"] = {"summary": SUMMARY_TOKENS, "translation": "ceil(1.2 x source tokens)"}
     report["machine"] = machine()
     out = args.out or RESULTS / f"latency-{args.device}-beam{args.beams}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     out.write_text(text + "\n", encoding="utf-8")
+    chart(report, out.with_suffix(".png"))
     print(text)
     return 0
+
+
+def chart(report: dict[str, Any], path: Path) -> None:
+    """Reference-article p50 per configuration, split into stages, as a horizontal bar chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    beams = report["beams"]
+    rows = [
+        (f"naive: fp32, one generate per item, {beams} beams", report.get("naive")),
+        (f"Khulasa: {beams} beams", report["ours"]),
+        ("Khulasa: greedy", report.get("ours_greedy")),
+    ]
+    rows = [(label, side) for label, side in rows if side is not None]
+    figure, axes = plt.subplots(figsize=(9, 1.1 + 0.7 * len(rows)))
+    for y, (_, side) in enumerate(rows):
+        left = 0.0
+        for stage, colour in (("summarize", "#1f5fa8"), ("translate", "#e08a1e")):
+            width = side["stage_ms"][stage]["p50"] / 1000
+            axes.barh(y, width, left=left, color=colour, label=stage if y == 0 else None)
+            left += width
+        total = side["latency_ms"]["reference"]["p50"] / 1000
+        axes.text(total, y, f"  {total:.1f} s", va="center")
+    axes.set_yticks(range(len(rows)), [label for label, _ in rows])
+    axes.invert_yaxis()
+    axes.set_xlabel("reference article, p50 seconds (stage p50s stacked)")
+    cpus = report["machine"].get("cpu_count")
+    title = f"/summarize latency, {report['device']} ({cpus} CPUs), random weights in the real shapes"
+    axes.set_title(title, fontsize=10)
+    axes.legend(loc="lower right")
+    axes.set_xlim(0, max(side["latency_ms"]["reference"]["p50"] for _, side in rows) / 1000 * 1.2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
 
 
 if __name__ == "__main__":
