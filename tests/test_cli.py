@@ -2,8 +2,10 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,35 @@ def test_serve_with_unloadable_checkpoint_exits_nonzero_naming_it(tmp_path: Path
     assert result.returncode == 1
     last = result.stderr.decode().strip().splitlines()[-1]
     assert last.startswith("khulasa: cannot load model") and str(broken) in last
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+
+
+@pytest.mark.parametrize(
+    ("role", "file", "corrupt"),
+    [
+        ("summarizer", "model.safetensors", _truncate),
+        ("translator", "config.json", lambda path: path.write_text('{"model_type": "marian", "d_model": ')),
+    ],
+    ids=["truncated-weights", "broken-config"],
+)
+def test_serve_with_a_corrupt_checkpoint_stops_with_one_line(
+    tmp_path: Path, tiny_models: Path, role: str, file: str, corrupt: Callable[[Path], None]
+) -> None:
+    broken = tmp_path / role
+    shutil.copytree(tiny_models / role, broken)
+    corrupt(broken / file)
+    env = {f"KHULASA_{other.upper()}": str(tiny_models / other) for other in ("summarizer", "translator")}
+    env[f"KHULASA_{role.upper()}"] = str(broken)
+    result = khulasa("serve", "--port", "0", env=env, timeout=90)
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    ours = [line for line in stderr.splitlines() if line.startswith("khulasa:")]
+    assert len(ours) == 1 and ours[0] == stderr.strip().splitlines()[-1], stderr
+    assert ours[0].startswith(f"khulasa: cannot load model {broken}: ")
+    assert "Traceback" not in stderr
 
 
 def test_summarize_prints_the_digest_with_offsets_into_the_file(tmp_path: Path, tiny_models: Path) -> None:
