@@ -47,6 +47,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+_TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
 _WHEN = {
     400: "the body is not JSON, or names an unsupported language pair or format",
     401: "API keys are configured and the request carries none of them",
@@ -79,14 +80,24 @@ def error_response(status: int, message: str, code: str, headers: dict[str, str]
     return JSONResponse({"error": printable, "type": code}, status_code=status, headers=headers)
 
 
+def _where(location: tuple[int | str, ...]) -> str:
+    # pydantic puts the member type of a union in the location ("q.list[str].1", "q.function-after[...]"):
+    # internal names that mean nothing to a client. Field names never hold brackets.
+    parts = [str(part) for part in location if part != "body" and part not in _TYPE_TAGS and "[" not in str(part)]
+    return ".".join(parts) or "body"
+
+
 def _validation_message(error: RequestValidationError) -> tuple[int, str, str]:
     problems = error.errors()
     if any(problem.get("type") == "json_invalid" for problem in problems):
         return 400, "request body is not valid JSON", "invalid_json"
-    parts = []
+    parts: list[str] = []
     for problem in problems:
-        where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body") or "body"
-        parts.append(f"{where}: {str(problem.get('msg', 'invalid')).removeprefix('Value error, ')}")
+        message = (
+            f"{_where(problem.get('loc', ()))}: {str(problem.get('msg', 'invalid')).removeprefix('Value error, ')}"
+        )
+        if message not in parts:
+            parts.append(message)
     return 422, "; ".join(parts), "validation_error"
 
 
