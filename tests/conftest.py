@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -75,35 +77,57 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tiny_models: Path) -> Iterator[str]:
-    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
+@dataclass
+class RunningServer:
+    """A `khulasa serve` process: its base URL, the process, and the file its log (stderr) goes to."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[RunningServer]:
+    """Start `khulasa serve` (uvicorn) on a free port with the tiny models and KHULASA_<NAME> = value for each
+    of `settings`; yield once /ready answers 200, stop it afterwards. CPU defaults apply (int8).
+
+    The log goes to a file: a pipe nobody reads fills up under load and then blocks the server.
+    """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
     env.update(
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
+        **{f"KHULASA_{name.upper()}": value for name, value in settings.items()},
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
+        )
+    running = RunningServer(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + 60
     try:
         while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert process.poll() is None, running.log_text()
             try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{running.base}/ready", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, "server not ready within 60 s"
             time.sleep(0.1)
-        yield base
+        yield running
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
+    with running_server(tiny_models, tmp_path_factory.mktemp("server") / "server.log") as running:
+        yield running.base
