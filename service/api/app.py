@@ -11,6 +11,7 @@ import service
 from service.config import Settings
 from service.engines.factory import Engines
 
+from .auth import document_open_access
 from .errors import install_error_handlers
 from .intake import BodyDeadlineMiddleware, JsonOnlyMiddleware
 from .limits import BodyLimitMiddleware
@@ -49,6 +50,8 @@ def create_app(
     app.state.khulasa = state
     install_error_handlers(app)
     app.include_router(router)
+    if not settings.api_keys:
+        document_open_access(app)
     # Each add_middleware wraps the ones before it: a request meets them bottom up.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout_s)

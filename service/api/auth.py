@@ -3,7 +3,7 @@
 import hmac
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.errors import Unauthorized
@@ -54,3 +54,25 @@ async def require_api_key(
 
 
 Authorized = Depends(require_api_key)
+
+
+def document_open_access(app: FastAPI) -> None:
+    """Make `app`'s OpenAPI schema say that no route needs a key: for a service started without API keys.
+
+    The routes declare Bearer auth (and its 401) statically; left in, the schema would tell clients and
+    generated SDKs that a key is required when none is.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()  # FastAPI keeps it as app.openapi_schema: edited in place, once
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.pop("security", None)
+                operation.get("responses", {}).pop("401", None)
+        schema.get("components", {}).pop("securitySchemes", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

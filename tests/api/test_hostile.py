@@ -17,9 +17,6 @@ from service.api.app import create_app
 from service.api.errors import error_response
 from service.config import Settings
 from service.engines.factory import Engines
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.summarizer import Seq2SeqSummarizer
-from service.engines.translator import Seq2SeqTranslator
 from tests.conftest import wait_ready
 
 ARABIC = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
@@ -74,28 +71,10 @@ CASES = [
 ]
 
 
-def short_outputs(engines: Engines) -> Engines:
-    """The session's tiny models, each output cut at 8 tokens.
-
-    Random weights seldom end a sequence, so every output would run to its length cap: minutes of generation for
-    the largest cases here, which test how input is handled, not how much is generated. The length caps have their
-    own tests (tests/engines).
-    """
-    short = {"max_new_tokens": 8}
-    return Engines(
-        summarizer=Seq2SeqSummarizer(
-            Seq2SeqEngine(engines.summarizer.engine.loaded, role="summarizer", generate_overrides=short)
-        ),
-        translator=Seq2SeqTranslator(
-            Seq2SeqEngine(engines.translator.engine.loaded, role="translator", generate_overrides=short)
-        ),
-    )
-
-
 @pytest.fixture(scope="module")
-def battered(tiny_settings: Settings, engines: Engines) -> Iterator[TestClient]:
+def battered(tiny_settings: Settings, short_engines: Engines) -> Iterator[TestClient]:
     """One app for the whole module; a 500 comes back as a response so the test can say which case caused it."""
-    app = create_app(tiny_settings, engines=short_outputs(engines))
+    app = create_app(tiny_settings, engines=short_engines)
     with TestClient(app, raise_server_exceptions=False) as client:
         wait_ready(client)
         yield client

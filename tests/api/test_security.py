@@ -136,3 +136,19 @@ def test_logs_hold_no_article_text_at_info(client: TestClient, caplog: pytest.Lo
     assert any(record.name.startswith("service.") for record in caplog.records)
     leaks = [record for record in caplog.records if record.levelno >= logging.INFO and marker in record.getMessage()]
     assert leaks == []
+
+
+def test_openapi_declares_bearer_auth_only_when_keys_are_set(client: TestClient, keyed: TestClient) -> None:
+    def guarded(schema: dict) -> dict[str, bool]:  # type: ignore[type-arg]
+        return {
+            f"{method.upper()} {path}": "security" in operation and "401" in operation["responses"]
+            for path, operations in schema["paths"].items()
+            for method, operation in operations.items()
+        }
+
+    with_keys = guarded(keyed.get("/openapi.json").json())
+    assert {name for name, needs_key in with_keys.items() if needs_key} == {
+        f"{method} {path}" for method, path, _ in GUARDED
+    }
+    open_schema = client.get("/openapi.json").json()
+    assert not any(guarded(open_schema).values()) and "securitySchemes" not in open_schema.get("components", {})
