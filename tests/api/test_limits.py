@@ -135,3 +135,16 @@ def test_body_past_the_deadline_gets_408_and_the_app_is_stopped() -> None:
         "error": "the request body did not arrive within 0.2 s",
         "type": "request_timeout",
     }
+
+
+def test_info_reports_every_limit(client: TestClient) -> None:
+    info = client.get("/info").json()
+    assert info["limits"] == {
+        "max_body_bytes": 200_000,
+        "max_queue": 16,
+        "max_text_chars": 100_000,
+        "max_translate_items": 256,
+        "max_sections": MAX_SECTIONS,
+        "body_timeout_s": 30.0,
+    }
+    assert info["api_keys_required"] is False
