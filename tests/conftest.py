@@ -143,8 +143,20 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def server(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
-    with running_server(tiny_models, tmp_path_factory.mktemp("server") / "server.log") as running:
-        yield running.base
+# The session's real server answers 408 to a body slower than this, so slow-client tests take seconds, not 30.
+LIVE_BODY_TIMEOUT_S = 3
+
+
+@pytest.fixture(scope="session")
+def live_server(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One real `khulasa serve` (uvicorn) for the whole session: tiny models, CPU defaults (int8). Starting one
+    costs seconds of CPU, so the end-to-end, hostile-client and load tests share it."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(tiny_models, log, body_timeout_s=str(LIVE_BODY_TIMEOUT_S)) as running:
+        yield running
+
+
+@pytest.fixture
+def server(live_server: RunningServer) -> str:
+    """Base URL of the session's real server."""
+    return live_server.base

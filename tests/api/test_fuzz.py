@@ -85,9 +85,9 @@ def test_operation_conforms_to_its_schema(schema: Any, label: str) -> None:
     answers: dict[int, int] = {}
     for strategy in schema.get_strategies_from_examples(operation):
         answers |= run(strategy, 3)
-    positive = run(operation.as_strategy(GenerationMode.POSITIVE), 25)
+    positive = run(operation.as_strategy(GenerationMode.POSITIVE), 15)
     # Operations without parameters or body have nothing to get wrong.
-    negative = run(operation.as_strategy(GenerationMode.NEGATIVE), 25) if method == "POST" else {}
+    negative = run(operation.as_strategy(GenerationMode.NEGATIVE), 15) if method == "POST" else {}
     assert all(status < 500 for status in [*answers, *positive, *negative])
     assert all(400 <= status < 500 for status in negative), negative
     if method == "POST":
@@ -109,7 +109,7 @@ def spans_index_the_text(text: str, answer: dict[str, Any]) -> None:
         assert text[span["start"] : span["end"]] == span["text"]
 
 
-@pytest.mark.parametrize(("path", "examples"), [("/segment", 150), ("/summarize", 15)])
+@pytest.mark.parametrize(("path", "examples"), [("/segment", 100), ("/summarize", 10)])
 def test_arabic_heavy_text_keeps_its_offsets(schema: Any, path: str, examples: int) -> None:
     operation = schema[path]["POST"]
     served: list[int] = []
@@ -131,7 +131,7 @@ def test_arabic_heavy_text_keeps_its_offsets(schema: Any, path: str, examples: i
 def test_arabic_heavy_text_translates_item_by_item(schema: Any) -> None:
     operation = schema["/translate"]["POST"]
 
-    @bounded(15)
+    @bounded(10)
     @given(texts=st.lists(ARABIC_HEAVY, min_size=1, max_size=4))
     def send(texts: list[str]) -> None:
         case = operation.Case(body={"q": texts}, media_type="application/json")

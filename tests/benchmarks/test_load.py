@@ -2,20 +2,13 @@
 
 import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from benchmarks.load import DEFAULT_TEXT, percentile, read_rss_kib, rss_growth, run_load
-from tests.conftest import RunningServer, running_server
-
-
-@pytest.fixture(scope="module")
-def load_server(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with running_server(tiny_models, tmp_path_factory.mktemp("load") / "server.log") as running:
-        yield running
+from tests.conftest import RunningServer
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -44,8 +37,8 @@ def test_rss_of_this_process_is_read_from_proc() -> None:
     assert read_rss_kib(2**22 + 12345) is None  # above Linux's highest pid
 
 
-def test_load_reports_answers_statuses_and_ordered_percentiles(load_server: RunningServer) -> None:
-    report = asyncio.run(run_load(load_server.base, "translate", "وصل الوفد إلى القاهرة.", clients=3, seconds=2.0))
+def test_load_reports_answers_statuses_and_ordered_percentiles(live_server: RunningServer) -> None:
+    report = asyncio.run(run_load(live_server.base, "translate", "وصل الوفد إلى القاهرة.", clients=3, seconds=2.0))
     assert report["answered"] > 0 and report["transport_errors"] == {}
     assert set(report["status"]) <= {"200", "429"} and report["status"].get("200", 0) > 0
     latency = report["latency_ms"]
@@ -53,9 +46,9 @@ def test_load_reports_answers_statuses_and_ordered_percentiles(load_server: Runn
     assert report["ok_per_second"] > 0
 
 
-def test_thirty_two_clients_for_twenty_seconds(load_server: RunningServer) -> None:
+def test_thirty_two_clients_for_twenty_seconds(live_server: RunningServer) -> None:
     """No error but deliberate 429s, every client served, memory flat (under 10% RSS growth, first to last 5 s)."""
-    base, pid = load_server.base, load_server.process.pid
+    base, pid = live_server.base, live_server.process.pid
     for _ in range(3):  # first requests allocate what every later one reuses
         assert httpx.post(f"{base}/summarize", json={"text": DEFAULT_TEXT}, timeout=120).status_code == 200
     report = asyncio.run(run_load(base, "summarize", DEFAULT_TEXT, clients=32, seconds=20.0, pid=pid, rss_window_s=5))
@@ -69,4 +62,4 @@ def test_thirty_two_clients_for_twenty_seconds(load_server: RunningServer) -> No
     assert set(report["status"]) <= {"200", "429"} and report["status"]["200"] > 0
     assert growth["growth_percent"] < 10
     assert httpx.get(f"{base}/health", timeout=30).json() == {"status": "ok"}
-    assert '" 500' not in load_server.log_text() and "Traceback" not in load_server.log_text()
+    assert '" 500' not in live_server.log_text() and "Traceback" not in live_server.log_text()
