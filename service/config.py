@@ -2,10 +2,10 @@
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # A hub id is "name" or "owner/name"; anything else is taken as a local path.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     # Intra-op threads for torch; None = the CPUs this process may use (affinity and cgroup quota).
     threads: int | None = Field(default=None, ge=1)
     max_translate_items: int = Field(default=256, ge=1)
+    # Characters of article text per request (all `q` items together for /translate); more get 422.
+    max_text_chars: int = Field(default=100_000, ge=1_000)
+    # Seconds a client may take to send its whole body; slower ones get 408 and their connection back.
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    # Comma-separated in the environment. Empty: every route is open.
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
+    # Comma-separated origins allowed to call the API from a browser. Empty: no CORS headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("summarizer", "translator")
@@ -68,6 +76,13 @@ class Settings(BaseSettings):
             if not (path / "config.json").is_file():
                 raise ValueError(f"model path {source} has no config.json (not a Hugging Face checkpoint)")
         return source
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("catalog")
     @classmethod

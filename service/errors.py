@@ -13,6 +13,36 @@ class InvalidInput(KhulasaError):
     code = "invalid_input"
 
 
+class Unprocessable(InvalidInput):
+    """Well-formed input the service will not work on: over a length limit, or not Arabic (HTTP 422)."""
+
+    code = "unprocessable"
+
+
+class TextTooLong(Unprocessable):
+    """The text is over KHULASA_MAX_TEXT_CHARS; the message names the limit."""
+
+    code = "text_too_long"
+
+
+class NotArabic(Unprocessable):
+    """The text has (almost) no Arabic letters; the models only read Arabic."""
+
+    code = "not_arabic"
+
+
+class Unauthorized(KhulasaError):
+    """API keys are configured and the request carries none of them (HTTP 401)."""
+
+    code = "unauthorized"
+
+
+class ResourceExhausted(KhulasaError):
+    """The model ran out of memory on this request; the next one may well fit (HTTP 503)."""
+
+    code = "out_of_memory"
+
+
 class PayloadTooLarge(KhulasaError):
     """The request body is over the configured limit (HTTP 413)."""
 

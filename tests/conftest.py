@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,9 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.engines.factory import Engines, load_engines
+from service.engines.seq2seq import Seq2SeqEngine
+from service.engines.summarizer import Seq2SeqSummarizer
+from service.engines.translator import Seq2SeqTranslator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
@@ -47,6 +51,20 @@ def engines(tiny_settings: Settings) -> Engines:
     return load_engines(tiny_settings)
 
 
+@pytest.fixture(scope="session")
+def short_engines(engines: Engines) -> Engines:
+    """The session's tiny models, each output cut at 8 tokens.
+
+    Random weights seldom end a sequence, so every output runs to its length cap: minutes of generation for the
+    largest hostile inputs, which test how input is handled, not how much is generated. The length caps have their
+    own tests (tests/engines).
+    """
+    short = {"max_new_tokens": 8}
+    summarizer = Seq2SeqEngine(engines.summarizer.engine.loaded, role="summarizer", generate_overrides=short)
+    translator = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", generate_overrides=short)
+    return Engines(summarizer=Seq2SeqSummarizer(summarizer), translator=Seq2SeqTranslator(translator))
+
+
 def wait_ready(client: TestClient, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while client.get("/ready").status_code != 200:
@@ -76,45 +94,69 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class RunningServer:
+    """A `khulasa serve` process: its base URL, the process, and the file its log (stderr) goes to."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
 @contextmanager
-def serve_tiny(tiny_models: Path, **env_settings: str) -> Iterator[tuple[str, "subprocess.Popen[bytes]"]]:
-    """A real `khulasa serve` (uvicorn) on a free port with the tiny models and extra KHULASA_* settings;
-    yields its base URL and process once /ready answers 200, and stops it afterwards."""
+def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[RunningServer]:
+    """Start `khulasa serve` (uvicorn) on a free port with the tiny models and KHULASA_<NAME> = value for each
+    of `settings`; yield once /ready answers 200, stop it afterwards. CPU defaults apply (int8).
+
+    The log goes to a file: a pipe nobody reads fills up under load and then blocks the server.
+    """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
     env.update(
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
-        **{f"KHULASA_{name.upper()}": value for name, value in env_settings.items()},
+        **{f"KHULASA_{name.upper()}": value for name, value in settings.items()},
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
+        )
+    running = RunningServer(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + 60
     try:
         while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert process.poll() is None, running.log_text()
             try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{running.base}/ready", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, "server not ready within 60 s"
             time.sleep(0.1)
-        yield base, process
+        yield running
     finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def server(tiny_models: Path) -> Iterator[str]:
-    """Base URL of a real `khulasa serve` (uvicorn) on a free port: tiny models, CPU defaults (int8)."""
-    with serve_tiny(tiny_models) as (base, _):
-        yield base
+# The session's real server answers 408 to a body slower than this, so slow-client tests take seconds, not 30.
+LIVE_BODY_TIMEOUT_S = 3
+
+
+@pytest.fixture(scope="session")
+def live_server(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One real `khulasa serve` (uvicorn) for the whole session: tiny models, CPU defaults (int8). Starting one
+    costs seconds of CPU, so the end-to-end, hostile-client and load tests share it."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(tiny_models, log, body_timeout_s=str(LIVE_BODY_TIMEOUT_S)) as running:
+        yield running
+
+
+@pytest.fixture
+def server(live_server: RunningServer) -> str:
+    """Base URL of the session's real server."""
+    return live_server.base

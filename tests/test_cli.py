@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,22 @@ def test_serve_with_unloadable_checkpoint_exits_nonzero_naming_it(tmp_path: Path
     assert result.returncode == 1
     last = result.stderr.decode().strip().splitlines()[-1]
     assert last.startswith("khulasa: cannot load model") and str(broken) in last
+
+
+def test_serve_with_truncated_weights_stops_with_one_line(tmp_path: Path, tiny_models: Path) -> None:
+    # Other kinds of corruption reach the same one-line error: tests/engines/test_loading.py.
+    broken = tmp_path / "summarizer"
+    shutil.copytree(tiny_models / "summarizer", broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 3])
+    env = {"KHULASA_SUMMARIZER": str(broken), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
+    result = khulasa("serve", "--port", "0", env=env, timeout=90)
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    ours = [line for line in stderr.splitlines() if line.startswith("khulasa:")]
+    assert len(ours) == 1 and ours[0] == stderr.strip().splitlines()[-1], stderr
+    assert ours[0].startswith(f"khulasa: cannot load model {broken}: ")
+    assert "Traceback" not in stderr
 
 
 def test_summarize_prints_the_digest_with_offsets_into_the_file(tmp_path: Path, tiny_models: Path) -> None:

@@ -5,12 +5,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 import service
 from service.config import Settings
 from service.engines.factory import Engines
 
+from .auth import document_open_access
 from .errors import install_error_handlers
+from .intake import BodyDeadlineMiddleware, JsonOnlyMiddleware
 from .limits import BodyLimitMiddleware
 from .metrics import MetricsMiddleware
 from .routes import router
@@ -51,7 +54,22 @@ def create_app(
     install_error_handlers(app)
     app.include_router(router)
     install_web_page(app)
+    if not settings.api_keys:
+        document_open_access(app)
+    # Each add_middleware wraps the ones before it: a request meets them bottom up.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout_s)
+    json_paths = {route.path for route in router.routes if "POST" in getattr(route, "methods", ())}  # type: ignore[attr-defined]
+    app.add_middleware(JsonOnlyMiddleware, json_paths=lambda: json_paths)
     paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes]}
     app.add_middleware(MetricsMiddleware, metrics=state.metrics, known_paths=lambda: paths)
+    if settings.cors_origins:
+        # Outermost, so that preflights and even early errors (413, 415) carry the CORS headers browsers need.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     return app

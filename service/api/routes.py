@@ -6,18 +6,23 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.digest import Digest, Segmentation
 from service.errors import InvalidInput
 from service.pipeline import DigestRequest, segment_article
 
-from .schemas import ErrorBody, SegmentRequest, Status, SummarizeRequest, TranslateRequest, TranslateResponse
+from .auth import Authorized
+from .errors import error_responses
+from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest, TranslateRequest, TranslateResponse
 from .state import ServiceState
+from .texts import check_article, check_translation
 
 router = APIRouter()
 
-_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 413, 422, 429, 503, 504)}
+_BODY_ERRORS = (400, 401, 408, 413, 415, 422)
+_ERRORS = error_responses(*_BODY_ERRORS, 429, 503, 504)
 _SOURCES = {"ar", "auto"}
 _TARGETS = {"en"}
 
@@ -36,29 +41,41 @@ async def health() -> Status:
     return Status(status="ok")
 
 
-@router.get("/ready", response_model=Status, responses={503: {"model": ErrorBody}}, tags=["operations"])
+@router.get("/ready", response_model=Status, responses=error_responses(503), tags=["operations"])
 async def ready(state: State) -> Status:
     """Readiness: 503 until both models are loaded, then 200."""
     state.require_pipeline()
     return Status(status="ready")
 
 
-@router.post("/summarize", response_model=Digest, responses=_ERRORS, tags=["digest"])
+@router.post("/summarize", response_model=Digest, responses=_ERRORS, dependencies=[Authorized], tags=["digest"])
 async def summarize(body: SummarizeRequest, state: State) -> Digest:
     """Bilingual digest of an Arabic article: sections with offsets into `text`, Arabic and English summaries."""
+    check_article(body.text, state.settings.max_text_chars)
     state.require_pipeline()
-    digest: Digest = await state.batcher.submit("digest", DigestRequest(body.text, body.title, body.max_sections))
+    request = DigestRequest(body.text, body.title, body.max_sections or MAX_SECTIONS)
+    digest: Digest = await state.batcher.submit("digest", request)
     return digest
 
 
-@router.post("/segment", response_model=Segmentation, responses=_ERRORS, tags=["digest"])
-async def segment(body: SegmentRequest) -> Segmentation:
+@router.post(
+    "/segment",
+    response_model=Segmentation,
+    responses=error_responses(*_BODY_ERRORS),
+    dependencies=[Authorized],
+    tags=["digest"],
+)
+async def segment(body: SegmentRequest, state: State) -> Segmentation:
     """Title, topical sections with keywords, and removed furniture; no model involved, so it answers while
     the models are still loading."""
-    return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=body.max_sections))
+    check_article(body.text, state.settings.max_text_chars)
+    most = body.max_sections or MAX_SECTIONS
+    return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=most))
 
 
-@router.post("/translate", response_model=TranslateResponse, responses=_ERRORS, tags=["translate"])
+@router.post(
+    "/translate", response_model=TranslateResponse, responses=_ERRORS, dependencies=[Authorized], tags=["translate"]
+)
 async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     """LibreTranslate-compatible Arabic to English; `q` may be a string or a list of strings."""
     if body.source not in _SOURCES or body.target not in _TARGETS:
@@ -70,6 +87,7 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     texts = [body.q] if isinstance(body.q, str) else body.q
     if len(texts) > state.settings.max_translate_items:
         raise InvalidInput(f"q holds {len(texts)} texts; at most {state.settings.max_translate_items} per request")
+    check_translation(body.q, state.settings.max_text_chars)
     state.require_pipeline()
     english: list[str] = await state.batcher.submit("translate", texts)
     return TranslateResponse(translatedText=english[0] if isinstance(body.q, str) else english)
@@ -91,7 +109,7 @@ def _version(package: str) -> str | None:
         return None
 
 
-@router.get("/info", tags=["operations"])
+@router.get("/info", responses=error_responses(401), dependencies=[Authorized], tags=["operations"])
 async def info(state: State) -> dict[str, Any]:
     """Models (ids, revisions, licences, generation settings), device, dtype and library versions."""
     settings = state.settings
@@ -112,11 +130,25 @@ async def info(state: State) -> dict[str, Any]:
         "device": models["summarizer"].get("device", settings.device),
         "dtype": models["summarizer"].get("dtype", settings.dtype),
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in packages}},
-        "limits": {"max_body_bytes": settings.max_body_bytes, "max_queue": settings.max_queue},
+        "limits": {
+            "max_body_bytes": settings.max_body_bytes,
+            "max_queue": settings.max_queue,
+            "max_text_chars": settings.max_text_chars,
+            "max_translate_items": settings.max_translate_items,
+            "max_sections": MAX_SECTIONS,
+            "body_timeout_s": settings.body_timeout_s,
+        },
+        "api_keys_required": bool(settings.api_keys),
     }
 
 
-@router.get("/metrics", tags=["operations"])
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses=error_responses(401),
+    dependencies=[Authorized],
+    tags=["operations"],
+)
 async def metrics(state: State) -> Response:
     """Prometheus exposition format."""
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

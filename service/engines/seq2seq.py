@@ -13,6 +13,7 @@ from service.engines.cancel import current_check, raise_if_cancelled
 from service.engines.catalog import ModelSpec
 from service.engines.chunking import fit_to_budget
 from service.engines.loading import LoadedModel
+from service.errors import ResourceExhausted
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,15 @@ _LANGUAGE_CODES = {
 }
 # Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
 _UNKNOWN_LENGTH = 1_000_000
+# torch reports a failed CPU allocation as a plain RuntimeError with this in its message.
+_CPU_OUT_OF_MEMORY = "can't allocate memory"
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether `error` is the device (CUDA or CPU) running out of memory, which the next request may not."""
+    if isinstance(error, torch.OutOfMemoryError | MemoryError):
+        return True
+    return isinstance(error, RuntimeError) and _CPU_OUT_OF_MEMORY in str(error)
 
 
 class _StopWhenCancelled(StoppingCriteria):
@@ -120,6 +130,7 @@ class Seq2SeqEngine:
         Ids are the tokenizer's even when the output vocabulary is restricted; token ids in `overrides` are the
         tokenizer's too, but logits processors in them see the restricted model's compact ids (`self.vocabulary`).
         Inside a `cancellable` scope, generation stops once its callers have all given up, and raises Cancelled.
+        Running out of memory raises ResourceExhausted (the engine stays usable); other errors pass through.
         """
         tokenizer = self.loaded.tokenizer
         batch = tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
@@ -129,7 +140,14 @@ class Seq2SeqEngine:
             kwargs["stopping_criteria"] = StoppingCriteriaList([_StopWhenCancelled(check)])
         started = time.perf_counter()
         with self._lock, torch.inference_mode():
-            output: torch.Tensor = cast(Any, self.loaded.model).generate(**batch, **kwargs)
+            try:
+                output: torch.Tensor = cast(Any, self.loaded.model).generate(**batch, **kwargs)
+            except (RuntimeError, MemoryError) as error:
+                if not is_out_of_memory(error):
+                    raise
+                self._release_memory()
+                log.error("%s ran out of memory on %d inputs: %s", self.role, len(texts), error)
+                raise ResourceExhausted("the server is temporarily out of memory; retry shortly") from error
         # A cut-short output must not pass for a result.
         raise_if_cancelled()
         if self.vocabulary is not None:
@@ -140,6 +158,11 @@ class Seq2SeqEngine:
         elapsed = time.perf_counter() - started
         log.debug("%s: %d inputs, %d tokens out in %.3fs", self.role, len(texts), generated, elapsed)
         return output
+
+    def _release_memory(self) -> None:
+        # Cached CUDA blocks of the failed batch would otherwise stay reserved for this process.
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
 
     def generate(self, texts: list[str], **overrides: Any) -> list[str]:
         """Like `generate_ids`, decoded: special tokens dropped, whitespace runs folded."""

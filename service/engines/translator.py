@@ -45,11 +45,12 @@ class Seq2SeqTranslator:
     def _length_caps(self, pieces: list[str]) -> dict[str, object]:
         if "max_new_tokens" in self.engine.generation:
             return {}
-        # The decoder's position table bounds every output, with one position left for the forced last step.
-        positions = getattr(self.engine.loaded.model.config, "max_position_embeddings", None)
-        ceiling = positions - 1 if positions else None
         limits = [int(n * _LENGTH_RATIO) + _LENGTH_SLACK for n in self.engine.count_tokens(pieces)]
-        limits = [min(limit, ceiling) if ceiling else limit for limit in limits]
+        positions = getattr(self.engine.loaded.model.config, "max_position_embeddings", None)
+        if positions:
+            # Learned decoder positions end there (Marian, mBART): past them `generate` indexes out of the table.
+            # The decoder start token and the final forced end-of-sequence step take two of them.
+            limits = [min(limit, positions - 2) for limit in limits]
         config = self.engine.loaded.model.generation_config
         eos = config.eos_token_id if isinstance(config.eos_token_id, int) else config.eos_token_id[0]
         beams = int(self.engine.generation.get("num_beams", config.num_beams or 1))

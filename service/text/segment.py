@@ -25,6 +25,10 @@ FURNITURE_BONUS = 0.05
 SINGLE_PARAGRAPH_COST = 0.15
 # Openers and datelines sit in the first words; normalising only those keeps long paragraphs cheap.
 _OPENING_CHARS = 120
+# Cohesion costs O(n^2) time and memory in scored units. Real articles have a few dozen paragraphs (the dev set's
+# longest 21); a list of thousands of one-word lines is scored as this many runs of consecutive paragraphs, so it
+# stays fast and a section boundary falls between runs.
+MAX_SCORED_UNITS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +63,25 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     # A dateline is shared by stories of one outlet and tells nothing of their topic: its words are left out.
     ranges = [(span.start + skip, span.end) for span, skip in zip(paragraphs, datelines, strict=True)]
     words = spans_content_words(cleaned.source, ranges)
-    cohesion = segment_scores(paragraph_vectors(words))
-    bonuses = [0.0] + [_opening_bonus(cleaned, index, datelines[index] > 0) for index in range(1, len(paragraphs))]
+    units = _scored_units(len(paragraphs))
+    unit_words = [[word for index in range(a, b) for word in words[index]] for a, b in units]
+    cohesion = segment_scores(paragraph_vectors(unit_words))
+    firsts = [a for a, _ in units]
+    bonuses = [0.0] + [_opening_bonus(cleaned, first, datelines[first] > 0) for first in firsts[1:]]
     starts = _best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
         starts = _best_starts(cohesion, bonuses, max_sections)
+    starts = [firsts[unit] for unit in starts]
     bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
     keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
     pieces = zip(bounds, keywords, strict=True)
     return [_section(cleaned.source, paragraphs[a:b], terms) for (a, b), terms in pieces]
+
+
+def _scored_units(count: int) -> list[tuple[int, int]]:
+    """Paragraph ranges [a, b) scored as one unit each: one paragraph per unit up to MAX_SCORED_UNITS."""
+    size = -(-count // MAX_SCORED_UNITS)
+    return [(a, min(a + size, count)) for a in range(0, count, size)]
 
 
 def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> SectionSpan:

@@ -19,7 +19,7 @@ from service.digest import Digest
 from service.engines.factory import Engines, load_engines
 from service.errors import DeadlineExceeded, InvalidInput, Overloaded
 from service.pipeline import DigestPipeline, DigestRequest
-from tests.conftest import serve_tiny, wait_ready
+from tests.conftest import running_server, wait_ready
 
 SHORT_ARTICLE = "\n".join(
     ["وصل الوفد إلى القاهرة صباح اليوم.", "وبدأ الاجتماع ظهرا في مقر الوزارة.", "وقال الوزير إن المحادثات كانت مثمرة."]
@@ -150,9 +150,10 @@ def test_over_budget_request_gets_504_and_its_generation_stops(tiny_settings: Se
         assert client.post("/translate", json={"q": "بدأ الاجتماع ظهرا."}).status_code == 200
 
 
-def test_sigterm_lets_the_request_in_flight_finish(tiny_models: Path) -> None:
+def test_sigterm_lets_the_request_in_flight_finish(tiny_models: Path, tmp_path: Path) -> None:
     slow = '{"num_beams": 4, "min_new_tokens": 400, "max_new_tokens": 400}'
-    with serve_tiny(tiny_models, summarizer_generate=slow) as (base, process):
+    with running_server(tiny_models, tmp_path / "server.log", summarizer_generate=slow) as running:
+        base, process = running.base, running.process
         answer: dict[str, httpx.Response] = {}
         request = threading.Thread(
             target=lambda: answer.update(r=httpx.post(f"{base}/summarize", json={"text": SHORT_ARTICLE}, timeout=120))

@@ -40,7 +40,10 @@ def test_caller_title_is_translated(client: TestClient) -> None:
     assert body["title"]["ar"] == "عنوان" and body["title"]["en"].strip()
 
 
-def test_text_without_arabic_still_gets_a_digest(client: TestClient) -> None:
+def test_text_without_arabic_is_refused_naming_arabic(client: TestClient) -> None:
     response = client.post("/summarize", json={"text": "Officials met in Cairo on Thursday."})
-    assert response.status_code == 200
-    assert len(response.json()["sections"]) == 1
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "Arabic text expected: 0% of the letters of text are Arabic (at least 20% needed)",
+        "type": "not_arabic",
+    }

@@ -1,6 +1,7 @@
 """Device, dtype and loading rules; the catalog's contents."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,29 @@ def test_checkpoint_without_weights_fails_with_one_line_naming_it(tmp_path: Path
         load_seq2seq(str(broken), device=torch.device("cpu"))
     message = str(raised.value)
     assert str(broken) in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("role", "file", "content"),
+    [
+        ("summarizer", "model.safetensors", b""),
+        ("translator", "config.json", b'{"model_type": "marian", "d_model": '),
+        ("translator", "source.spm", bytes(range(256)) * 2),
+        ("summarizer", "tokenizer.json", b"{not json"),
+    ],
+    ids=["empty-weights", "broken-config", "garbage-sentencepiece", "broken-tokenizer-json"],
+)
+def test_corrupt_checkpoint_fails_with_one_line_naming_it(
+    tmp_path: Path, tiny_models: Path, role: str, file: str, content: bytes
+) -> None:
+    # `khulasa serve` prints this message as its one closing line (tests/test_cli.py runs one case end to end).
+    broken = tmp_path / role
+    shutil.copytree(tiny_models / role, broken)
+    (broken / file).write_bytes(content)
+    with pytest.raises(ModelLoadError) as raised:
+        load_seq2seq(str(broken), device=torch.device("cpu"))
+    message = str(raised.value)
+    assert message.startswith(f"cannot load model {broken}: ") and "\n" not in message
 
 
 @pytest.mark.parametrize(

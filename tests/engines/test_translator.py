@@ -52,6 +52,22 @@ def test_sentence_over_model_input_is_cut_between_words_not_truncated(engines: E
     assert translator.translate_batch([sentence]) == [" ".join(translator.translate_batch(pieces))]
 
 
+def test_longest_input_never_generates_past_the_decoder_positions(engines: Engines) -> None:
+    # A sentence that fills the whole input would be allowed 1.5x its length in output: past the 256 learned
+    # positions of the tiny Marian decoder, which `generate` cannot index.
+    engine = engines.translator.engine
+    positions = engine.loaded.model.config.max_position_embeddings
+    words = SENTENCES[2].rstrip(".").replace("،", "").split()
+    sentence = " ".join(words[i % len(words)] for i in range(400))
+    pieces = engine.fit(sentence)
+    longest = max(engine.count_tokens(pieces))
+    assert int(longest * 1.5) + 10 > positions - 2, "the input must be long enough to hit the cap"
+    (english,) = engines.translator.translate_batch([sentence])
+    assert english.strip()
+    ids = engine.generate_ids(pieces, **engines.translator._length_caps(pieces))
+    assert ids.shape[1] <= positions
+
+
 @pytest.fixture(scope="module")
 def tiny_family(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     built: dict[str, Path] = {}

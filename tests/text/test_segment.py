@@ -4,6 +4,7 @@ import pytest
 
 from service.text import SectionSpan, clean, normalize, segment
 from service.text.lexicon import is_stopword
+from service.text.segment import MAX_SCORED_UNITS
 
 MATCH_STORY = [
     "فاز فريق النجم الساحلي على الترجي بهدفين مقابل هدف في مباراة قمة الدوري التونسي لكرة القدم مساء السبت.",
@@ -141,3 +142,15 @@ def test_segment_leaves_the_dateline_out_of_the_keywords() -> None:
     # A dateline says where a story was filed, and stories of one outlet share it: it is no topic word.
     sections = segment(clean("دبي، الإمارات العربية المتحدة (CNN)-- ارتفعت الأسعار كثيرا."))
     assert sections[0].keywords == ["ارتفعت", "الأسعار", "كثيرا"]
+
+
+def test_segment_of_thousands_of_lines_scores_runs_of_paragraphs() -> None:
+    # 10,000 one-word lines are 10,000 paragraphs: pairwise cohesion over each would take minutes and gigabytes.
+    stories = [MATCH_STORY, STORM_STORY, WATER_STORY]
+    words = [word for story in stories for paragraph in story for word in paragraph.split()]
+    text = "\n".join(words[index % len(words)] for index in range(10_000))
+    sections = segment(clean(text), max_sections=12)
+    assert_sections_cover(text, sections)
+    assert 1 <= len(sections) <= 12
+    run = -(-len(clean(text).paragraphs) // MAX_SCORED_UNITS)
+    assert all(len(section.paragraphs) % run == 0 for section in sections[:-1]), "boundaries fall between runs"

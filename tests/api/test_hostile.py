@@ -1,0 +1,222 @@
+"""Hostile and odd input through every route: each gets a sensible 200 or a JSON 4xx, never a 500, never a hang.
+
+One app serves the whole module, and the last test checks it still answers normally after all of it. Socket-level
+cases (slow clients, early closes) run against a real server in tests/test_hostile_server.py.
+"""
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.api.errors import error_response
+from service.config import Settings
+from service.engines.factory import Engines
+from tests.conftest import wait_ready
+
+ARABIC = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
+BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "/summarize": lambda text: {"text": text},
+    "/segment": lambda text: {"text": text},
+    "/translate": lambda text: {"q": text},
+}
+OK = (200, None)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A text sent to every route, and the (status, error type) each route must answer."""
+
+    name: str
+    text: str
+    summarize: tuple[int, str | None]
+    segment: tuple[int, str | None]
+    translate: tuple[int, str | None]
+
+
+NOT_ARABIC = (422, "not_arabic")
+BLANK = (422, "validation_error")
+CASES = [
+    Case("empty", "", BLANK, BLANK, OK),
+    Case("whitespace", " \n\t\r\n \u3000", BLANK, BLANK, OK),
+    Case("only-furniture", "صورة: رويترز\nاقرأ أيضا: ارتفاع أسعار النفط\nشارك المقال", OK, OK, OK),
+    Case("english", "Officials met in Cairo on Thursday to discuss the ceasefire.", NOT_ARABIC, NOT_ARABIC, NOT_ARABIC),
+    Case("french", "Les responsables se sont réunis au Caire jeudi pour discuter.", NOT_ARABIC, NOT_ARABIC, NOT_ARABIC),
+    Case("no-letters", "2024 ١٢٣ ... 🙂 🇪🇬", NOT_ARABIC, NOT_ARABIC, OK),
+    Case(
+        "mixed-arabic-latin",
+        "قال المتحدث باسم Reuters إن the meeting سيعقد غدا in Cairo مع الوفد.\n\n"
+        "وأضاف أن talks will continue الأسبوع المقبل.",
+        OK,
+        OK,
+        OK,
+    ),
+    Case("emoji", "وصل الوفد 🇪🇬 إلى القاهرة 🎉👍🏽 صباح اليوم.\n\nوبدأ الاجتماع 👨‍👩‍👧 بعد الظهر.", OK, OK, OK),
+    Case(
+        "bidi-and-zero-width",
+        "\u202bوصل الوفد\u202c إلى \u2067القاهرة\u2069\u200f صباح\u200b اليوم\u200c.\ufeff\n\n"
+        "وبدأ\u200d الاجتماع\u200e بعد.",
+        OK,
+        OK,
+        OK,
+    ),
+    Case("nul-characters", "وصل الوفد\x00 إلى القاهرة.\x00\n\nوبدأ الاجتماع\x00 بعد الظهر.", OK, OK, OK),
+    Case("ten-thousand-one-word-lines", "\n".join(["كلمة"] * 10_000), OK, OK, OK),
+    Case("one-line-of-50000-characters", ("كلمة " * 10_000)[:50_000], OK, OK, OK),
+]
+
+
+@pytest.fixture(scope="module")
+def battered(tiny_settings: Settings, short_engines: Engines) -> Iterator[TestClient]:
+    """One app for the whole module; a 500 comes back as a response so the test can say which case caused it."""
+    app = create_app(tiny_settings, engines=short_engines)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        wait_ready(client)
+        yield client
+
+
+def assert_json_error(response: Any, status: int, kind: str | None = None) -> dict[str, str]:
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, str] = response.json()
+    assert set(body) == {"error", "type"} and body["error"].strip()
+    if kind is not None:
+        assert body["type"] == kind, body
+    return body
+
+
+def assert_spans_cover(text: str, answer: dict[str, Any]) -> None:
+    """Every span indexes `text`, and together they hold every non-whitespace character of it: nothing lost."""
+    spans = [*answer["sections"], *answer["removed"], *([answer["title"]] if answer["title"] else [])]
+    covered = [False] * len(text)
+    for span in spans:
+        assert text[span["start"] : span["end"]] == span["text"]
+        covered[span["start"] : span["end"]] = [True] * (span["end"] - span["start"])
+    lost = [char for char, inside in zip(text, covered, strict=True) if not inside and not char.isspace()]
+    assert lost == []
+
+
+def check_answer(route: str, text: str, answer: dict[str, Any]) -> None:
+    if route == "/segment":
+        assert_spans_cover(text, answer)
+        assert 1 <= len(answer["sections"]) <= 12
+    elif route == "/summarize":
+        assert 1 <= len(answer["sections"]) <= 12
+        for section in answer["sections"]:
+            assert text[section["start"] : section["end"]] == section["text"]
+            assert section["summary"]["ar"].strip() and section["summary"]["en"].strip()
+    else:
+        translated = answer["translatedText"]
+        assert isinstance(translated, str) and bool(translated.strip()) == bool(text.strip())
+        # Sentences are rejoined with the line breaks between them, at most two: every line is still there.
+        breaks = sum(min(gap.count("\n"), 2) for gap in re.findall(r"\s+", text.strip()))
+        assert translated.count("\n") == breaks
+
+
+@pytest.mark.parametrize("route", list(BODIES))
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_odd_text_gets_a_sensible_answer(battered: TestClient, case: Case, route: str) -> None:
+    status, kind = getattr(case, route.strip("/"))
+    response = battered.post(route, json=BODIES[route](case.text))
+    if status == 200:
+        assert response.status_code == 200, response.text[:500]
+        check_answer(route, case.text, response.json())
+    else:
+        body = assert_json_error(response, status, kind)
+        if kind == "not_arabic":
+            assert body["error"].startswith("Arabic text expected")
+
+
+SURROGATES = [
+    ("/summarize", b'{"text": "\\u0646\\u0635 \\ud800 \\u0646\\u0635"}', "text"),
+    ("/summarize", b'{"text": "\\u0646\\u0635", "title": "\\udfff"}', "title"),
+    ("/segment", b'{"text": "\\ud83d"}', "text"),
+    ("/translate", b'{"q": "\\ud800"}', "q"),
+    ("/translate", b'{"q": ["\\u0646\\u0635", "\\udc00\\u0646"]}', "q.1: has a lone surrogate U+DC00 at character 0"),
+    ("/translate", b'{"q": "\\u0646\\u0635", "source": "\\ud800"}', "source"),
+]
+
+
+@pytest.mark.parametrize(("route", "raw", "field"), SURROGATES)
+def test_lone_surrogates_get_422_naming_the_field(battered: TestClient, route: str, raw: bytes, field: str) -> None:
+    response = battered.post(route, content=raw, headers={"content-type": "application/json"})
+    body = assert_json_error(response, 422, "validation_error")
+    assert field in body["error"] and "lone surrogate" in body["error"]
+
+
+def test_a_lone_surrogate_in_a_field_name_gets_422(battered: TestClient) -> None:
+    raw = b'{"text": "\\u0646\\u0635", "\\ud800": 1}'
+    response = battered.post("/summarize", content=raw, headers={"content-type": "application/json"})
+    assert_json_error(response, 422, "validation_error")
+
+
+def test_an_error_message_echoing_a_lone_surrogate_is_still_encoded() -> None:
+    response = error_response(422, "field \ud800 is unknown", "validation_error")
+    assert json.loads(response.body) == {"error": "field \\ud800 is unknown", "type": "validation_error"}
+
+
+def test_a_paired_surrogate_is_one_character(battered: TestClient) -> None:
+    raw = b'{"text": "\\u0648\\u0635\\u0644 \\ud83d\\ude00 \\u0627\\u0644\\u0648\\u0641\\u062f"}'
+    response = battered.post("/segment", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 200 and response.json()["sections"][0]["text"] == "وصل 😀 الوفد"
+
+
+RAW_BODIES = [
+    ("invalid-utf8", b'{"text": "\xd9\x86\xff\xfe"}', "application/json", 400, "invalid_json"),
+    ("latin-1", '{"text": "café"}'.encode("latin-1"), "application/json", 400, "invalid_json"),
+    ("truncated-json", b'{"text": "\\u0646', "application/json", 400, "invalid_json"),
+    ("deeply-nested", b"[" * 100_000, "application/json", 400, None),
+    ("huge-number", b'{"text": "x", "max_sections": 1' + b"0" * 5_000 + b"}", "application/json", 400, None),
+    ("plain-text", "وصل الوفد".encode(), "text/plain; charset=utf-8", 415, "unsupported_media_type"),
+    ("form", "text=وصل".encode(), "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+    ("five-megabytes", b'{"text": "' + b"x" * 5_000_000 + b'"}', "application/json", 413, "payload_too_large"),
+]
+
+
+@pytest.mark.parametrize("route", list(BODIES))
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status", "kind"),
+    [case[1:] for case in RAW_BODIES],
+    ids=[case[0] for case in RAW_BODIES],
+)
+def test_undecodable_or_oversized_bodies_get_a_json_4xx(
+    battered: TestClient, route: str, raw: bytes, content_type: str, status: int, kind: str | None
+) -> None:
+    response = battered.post(route, content=raw, headers={"content-type": content_type})
+    assert_json_error(response, status, kind)
+
+
+WRONG_SHAPES: list[Any] = [[], ["نص"], "نص", 42, None, True, {}, {"text": {"a": 1}}, {"q": {"a": 1}}, {"q": [1, 2]}]
+
+
+@pytest.mark.parametrize("route", list(BODIES))
+@pytest.mark.parametrize("body", WRONG_SHAPES, ids=[repr(shape) for shape in WRONG_SHAPES])
+def test_json_of_the_wrong_shape_gets_422(battered: TestClient, route: str, body: Any) -> None:
+    raw = json.dumps(body).encode()
+    response = battered.post(route, content=raw, headers={"content-type": "application/json"})
+    assert_json_error(response, 422, "validation_error")
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/languages", "/info", "/metrics"])
+def test_get_routes_ignore_junk_in_the_query_and_refuse_other_methods(battered: TestClient, path: str) -> None:
+    response = battered.get(f"{path}?text=%00%ff%ed%a0%80&q=&x=" + "y" * 4_000)
+    assert response.status_code == 200
+    assert_json_error(battered.post(path, json={"text": "نص"}), 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("route", list(BODIES))
+def test_post_routes_refuse_get_with_json(battered: TestClient, route: str) -> None:
+    assert_json_error(battered.get(route), 405, "method_not_allowed")
+
+
+def test_after_all_of_it_the_service_answers_normally(battered: TestClient) -> None:
+    assert battered.get("/health").json() == {"status": "ok"}
+    answer = battered.post("/summarize", json={"text": ARABIC})
+    assert answer.status_code == 200 and answer.json()["sections"]
+    metrics = battered.get("/metrics").text
+    assert 'status="500"' not in metrics, "no case may have ended in a 500"
