@@ -171,11 +171,14 @@ def test_int8_embedding_rows_stay_within_half_a_step() -> None:
     assert table.codes.dtype == torch.int8
 
 
-def test_int8_load_quantizes_word_embeddings_and_lets_the_checkpoint_go(tiny_models: Path) -> None:
+def test_int8_load_quantizes_word_embeddings_and_lets_the_checkpoint_go(tiny_models: Path, tmp_path: Path) -> None:
+    import shutil
+
     from service.engines.memory import Int8Embedding
 
     for role in ("summarizer", "translator"):
-        checkpoint = tiny_models / role
+        # A copy of its own: fp32 engines elsewhere in the session map the shared checkpoint files.
+        checkpoint = Path(shutil.copytree(tiny_models / role, tmp_path / role))
         loaded = load_seq2seq(str(checkpoint), device=torch.device("cpu"), quantize="int8")
         tables = {name: module for name, module in loaded.model.named_modules() if isinstance(module, Int8Embedding)}
         assert tables and all(name.rsplit(".", 1)[-1] in ("shared", "embed_tokens") for name in tables)
