@@ -169,6 +169,13 @@ def measure(digest: DigestPipeline, texts: dict[str, str], runs: int) -> dict[st
 
 
 def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM, where Linux has it: getrusage's maxrss survives exec, so a spawned
+    child would report the parent's peak (the model building) as its own."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
