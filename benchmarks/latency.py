@@ -1,7 +1,7 @@
 """Latency of the /summarize pipeline on the reference article and dev-set articles, against the naive path.
 
 Usage: python benchmarks/latency.py [--device cpu|cuda] [--beams 4] [--runs 3] [--dev 2] [--baseline] [--full-vocab]
-                                   [--out JSON]
+                                   [--no-greedy] [--out JSON]
 
 Both models are random-weight copies in their real shapes, built from the catalog's `architecture` fields
 (mT5-XLSum: d_model 768, 12+12 layers, 12 heads, d_ff 2048 gated-gelu, vocabulary 250,112, untied head;
