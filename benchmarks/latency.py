@@ -16,7 +16,6 @@ times, tokens/s, peak RSS, device, dtype, versions) to benchmarks/results/.
 import argparse
 import json
 import multiprocessing
-import resource
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, peak_rss_mib
 from benchmarks.translate_throughput import FixedLengthTranslator
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
@@ -166,17 +165,6 @@ def measure(digest: DigestPipeline, texts: dict[str, str], runs: int) -> dict[st
         "sections": sections,
         "generated_tokens_per_second": round(tokens / seconds, 1),
     }
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory. VmHWM, where Linux has it: getrusage's maxrss survives exec, so a spawned
-    child would report the parent's peak (the model building) as its own."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def measure_side(

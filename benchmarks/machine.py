@@ -3,6 +3,7 @@
 import datetime
 import os
 import platform
+import resource
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,3 +40,14 @@ def machine() -> dict[str, Any]:
         "git_dirty": None if status is None else bool(status),
         "versions": {name: _version(name) for name in ("torch", "transformers", "tokenizers", "sentencepiece")},
     }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB. VmHWM where Linux has it: getrusage's maxrss survives exec, so a
+    benchmark phase started as a child process would report its parent's peak (building the models) as its own."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -17,7 +17,6 @@ import argparse
 import json
 import math
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
-from benchmarks.machine import machine
+from benchmarks.machine import machine, peak_rss_mib
 from service.batch import BatchOptions, BatchTranslator, default_batch_tokens, run_batch
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
@@ -82,10 +81,6 @@ class FixedLengthTranslator(Seq2SeqTranslator):
         }
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[str, Any]:
     """What a user writes with transformers by hand: one generate per line, fp32."""
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -137,7 +132,7 @@ def run_phase(args: argparse.Namespace) -> None:
         result = ours(Path(args.model), Path(args.lines), args.beams, args.device, args.batch_tokens)
     result["segments_per_second"] = result["segments"] / result["seconds"]
     result["tokens_per_second"] = result["generated_tokens"] / result["seconds"]
-    result["peak_rss_mib"] = round(peak_rss_mib(), 1)
+    result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
 
 

@@ -8,10 +8,9 @@ get alone (exactly in fp32; int8 activation scales are per batch).
 
 import asyncio
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
@@ -30,7 +29,6 @@ class _Job:
     kind: str
     payload: Any
     future: "asyncio.Future[Any]"
-    queued_at: float = field(default_factory=time.perf_counter)
     abandoned: bool = False
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from service.config import Settings
+from service.digest import Digest
 from service.engines.base import translate_texts
 from service.engines.factory import Engines, load_engines
 from service.errors import KhulasaError, NotReady
@@ -43,8 +44,8 @@ class ServiceState:
             observe_batch=self.metrics.observe_batch,
         )
 
-    def _digest_batch(self, requests: list[DigestRequest]) -> list[object]:
-        return list(self.require_pipeline().run_many(requests, observe=self.metrics.observe_stage))
+    def _digest_batch(self, requests: list[DigestRequest]) -> list[Digest | KhulasaError]:
+        return self.require_pipeline().run_many(requests, observe=self.metrics.observe_stage)
 
     def _translate_batch(self, batches: list[list[str]]) -> list[object]:
         """Every request's texts in one translate call, handed back per request."""
