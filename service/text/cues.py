@@ -8,11 +8,29 @@ convention is that a story's first paragraph opens on its own ("أعلنت ال�
 from __future__ import annotations
 
 import re
+from enum import IntEnum
 
-# "On another note" and friends, with an optional conjunction in front: the writer says a new story begins.
+# "On another note", "in a separate incident" and friends, with an optional conjunction in front: the writer says
+# a new story begins. "اخر/اخري/منفصل/ثان" after a noun of context, side, level, event or file.
 _NEW_TOPIC = re.compile(
-    r"^[وف]?(?:من جانب اخر|من جهه اخري|من ناحيه اخري|من جهه ثانيه|علي صعيد (?:اخر|منفصل)"
-    r"|في (?:سياق|تطور|شان|خبر|موضوع|ملف) (?:اخر|منفصل)|الي ذلك|بعيدا عن ذلك)\b"
+    r"^[وف]?(?:من (?:جانب|جهه|ناحيه|زاويه) (?:اخر|اخري|ثانيه|ثان)"
+    r"|علي (?:صعيد|مستوي|جانب|خط) (?:اخر|منفصل|مختلف|ثان)"
+    r"|(?:في|ب) ?(?:سياق|تطور|شان|خبر|موضوع|ملف|حادث|حادثه|قضيه|حدث|اطار|مجال|مكان|جانب)"
+    r" (?:اخر|اخري|منفصل|منفصله|مختلف|مختلفه|ثان)"
+    r"|(?:في|ب) ?(?:حوادث|تطورات|اخبار|ملفات) (?:اخري|منفصله)"
+    r"|بعيدا عن (?:ذلك|هذا)|بمعزل عن (?:ذلك|هذا)|اما علي صعيد)\b"
+)
+# Generic connectives: "meanwhile", "besides that", "at the same time". Elsewhere they continue a story; only with
+# a change of actors and words do they open a new one.
+_GENERIC = re.compile(
+    r"^[وف]?(?:الي ذلك|في غضون ذلك|في غضون|في الغضون|في الوقت (?:نفسه|ذاته)|في هذه الاثناء|في الاثناء"
+    r"|علي صعيد|علي الصعيد|في سياق|في اطار|من جهه|من ناحيه|بالتزامن|في موازاه|ميدانيا|سياسيا|اقتصاديا|دوليا"
+    r"|محليا|امنيا)\b"
+)
+# "In a related context", "in the same context": the writer says the story goes on.
+_RELATED = re.compile(
+    r"^[وف]?(?:في (?:سياق|اطار|شان) (?:متصل|ذي صله|مرتبط|ذاته|نفسه)|في (?:السياق|الاطار|الشان) (?:ذاته|نفسه)"
+    r"|في هذا (?:السياق|الاطار|الشان)|في سياق متصل|علي صعيد متصل|في تطور لاحق|وفي السياق)\b"
 )
 # "القاهرة (رويترز) -", "(CNN)--", "دبي، الإمارات (CNN) –": a place and a source in brackets, then a dash.
 _BRACKETED_DATELINE = re.compile(r"^[^.!?؟\n]{0,80}?\([^()\n]{2,30}\)\s*[-–—]")
@@ -24,18 +42,71 @@ _WAW_ROOTS = (
     r"وصل|وصول|وافق|واصل|وقع|وجه|وضع|وفق|وزير|وزار|وكال|وسط|واشنطن|وصف|وثق|ولد|ولايه|ولي\s|وحدات|وراء|واقع"
     r"|وفد\s|وفاه"
 )
+# A reaction or an attribution: "من جهته" (for his part), "وقال", "وأضاف": the same story's actors speaking.
+_REACTION = re.compile(
+    r"^[وف]?(?:من (?:جهته|جهتها|جهتهم|جانبه|جانبها|جانبهم|ناحيته|ناحيتها)|بدوره|بدورها|بدورهم|في المقابل|بالمقابل"
+    r"|ردا علي|تعليقا علي)\b"
+    r"|^و(?:قال|قالت|قالوا|اضاف|اضافت|اوضح|اوضحت|اكد|اكدت|تابع|تابعت|اشار|اشارت|ذكر|ذكرت|افاد|افادت|نقل|نقلت"
+    r"|اعتبر|اعتبرت|لفت|لفتت|شدد|شددت|اعرب|اعربت|كشف|كشفت|نفي|نفت|اعلن|اعلنت|يقول|تقول|بحسب|حسب|وفقا)\b"
+)
 # "جاء ذلك" (this came ...), "يأتي ذلك" (this comes ...): a demonstrative that points back at the paragraph before.
 _CONTINUATION = re.compile(
     r"^(?:[\"'«“(]|(?!" + _WAW_ROOTS + r")و\S|(?:جاء|ياتي|تاتي) (?:ذلك|هذا|هذه)\b"
-    r"|(?:كما|لكن|لكنه|لكنها|اما|الا|غير ان|بدوره|بدورها|كذلك|بينما|في حين|حيث|اذ|ثم"
-    r"|من جهته|من جهتها|من جانبه|من جانبها|في المقابل|بالمقابل|يذكر|يشار|جدير|هذا|في الوقت نفسه"
-    r"|في هذا|بعد ذلك|في غضون ذلك|علما|مع ذلك|رغم ذلك)\b)"
+    r"|(?:كما|لكن|لكنه|لكنها|اما|الا|غير ان|كذلك|بينما|في حين|حيث|اذ|ثم"
+    r"|يذكر|يشار|جدير|هذا|في هذا|بعد ذلك|علما|مع ذلك|رغم ذلك|وكان|وكانت)\b)"
 )
+# "وفي الضفة الغربية،", "وفي دمشق،": a place or time put first, closed by a comma within a few words.
+_FRONTED = re.compile(r"^[وف]?(?:في|من|علي|خلال|داخل|قرب) [^،,.:؟!\"«]{2,40}?[،,]")
+_WEEKDAYS = r"(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت)"
+# A weekday between commas or after a verb near the start is how a story's first paragraph dates its event.
+_WEEKDAY = re.compile(r"(?:^|[\s،,(])(?:يوم )?" + _WEEKDAYS + r"(?=[\s،,)]|$)")
+_WEEKDAY_WORDS = 15
+
+
+class Opener(IntEnum):
+    """What a paragraph's first words say about its place in the article."""
+
+    FRESH = 0  # none of the below: a sentence that stands on its own, as a story's first paragraph does
+    NEW_TOPIC = 1  # "on another note": the writer announces another story
+    GENERIC = 2  # "meanwhile": a connective that can go either way
+    RELATED = 3  # "in a related context": the story goes on
+    REACTION = 4  # "for his part", "and he said": the same story's actors
+    CONTINUATION = 5  # و, a linking word or a quotation
+
+
+def opener(normalized: str) -> Opener:
+    """The kind of opening of a normalize()d paragraph (its first words are enough)."""
+    if _NEW_TOPIC.match(normalized):
+        return Opener.NEW_TOPIC
+    if _RELATED.match(normalized):
+        return Opener.RELATED
+    if _REACTION.match(normalized):
+        return Opener.REACTION
+    if _GENERIC.match(normalized):
+        return Opener.GENERIC
+    if _CONTINUATION.match(normalized):
+        return Opener.CONTINUATION
+    return Opener.FRESH
 
 
 def opens_new_topic(normalized: str) -> bool:
     """Whether a normalize()d paragraph opens with a phrase that announces another story."""
-    return bool(_NEW_TOPIC.match(normalized))
+    return opener(normalized) is Opener.NEW_TOPIC
+
+
+def opens_as_continuation(normalized: str) -> bool:
+    """Whether a normalize()d paragraph attaches to the one before: و, a linking word, a reaction or a quotation."""
+    return opener(normalized) in (Opener.RELATED, Opener.REACTION, Opener.CONTINUATION)
+
+
+def opens_with_fronted_phrase(normalized: str) -> bool:
+    """Whether a normalize()d paragraph puts a place or time first, closed by a comma: "وفي دمشق، ..."."""
+    return bool(_FRONTED.match(normalized))
+
+
+def dates_by_weekday(normalized: str) -> bool:
+    """Whether a weekday appears in the first words of a normalize()d paragraph, as in a story's first paragraph."""
+    return bool(_WEEKDAY.search(" ".join(normalized.split()[:_WEEKDAY_WORDS])))
 
 
 def dateline_length(paragraph: str) -> int:
@@ -47,8 +118,3 @@ def dateline_length(paragraph: str) -> int:
     """
     match = _BRACKETED_DATELINE.match(paragraph) or _PLAIN_DATELINE.match(paragraph)
     return match.end() if match else 0
-
-
-def opens_as_continuation(normalized: str) -> bool:
-    """Whether a normalize()d paragraph attaches to the one before: و, a linking word, or a quotation."""
-    return bool(_CONTINUATION.match(normalized)) and not opens_new_topic(normalized)

@@ -15,6 +15,7 @@ MAX_CAPTION_WORDS = 40
 MAX_RELATED_WORDS = 30
 MAX_HEADLINE_WORDS = 12
 MAX_PROMO_END_WORDS = 5
+MAX_SUBHEADING_WORDS = 10
 # A paragraph reads as article text when it is at least this long and ends like a sentence.
 MIN_PROSE_WORDS = 8
 
@@ -32,6 +33,7 @@ _RELATED_PREFIX = re.compile(
 )
 # Where a sentence can end; closing quotes and brackets after it are stripped before looking.
 _SENTENCE_END = re.compile(r"[.!?؟…:][\"'”’»)\]}›]*$")
+_SUBHEADING_END = re.compile(r"[.!?؟\"»:]$")
 _OPEN_END = re.compile(r"[.!?؟…:،,;؛][\"'”’»)\]}›]*$")
 
 
@@ -90,6 +92,11 @@ def has_final_punctuation(line: str) -> bool:
 def reads_as_headline(line: str) -> bool:
     """Short and without final punctuation, as headlines are (related-article links, subheadings)."""
     return 2 <= word_count(line) <= MAX_HEADLINE_WORDS and not has_final_punctuation(line)
+
+
+def reads_as_subheading(line: str) -> bool:
+    """A short line (at most MAX_SUBHEADING_WORDS words) that does not end like a sentence: . ! ? ؟ " » or :."""
+    return 0 < word_count(line) <= MAX_SUBHEADING_WORDS and not _SUBHEADING_END.search(line.rstrip())
 
 
 def reads_as_prose(text: str) -> bool:

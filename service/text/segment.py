@@ -1,28 +1,27 @@
-"""Split an article's paragraphs into topical sections: lexical cohesion plus the way paragraphs open."""
+"""Split an article's paragraphs into topical sections: lexical cohesion plus evidence that a new story starts.
+
+The split maximises the cohesion of its sections (cohesion.segment_scores) plus, at each section start, an
+opening bonus from the boundary model of evidence.py (how the paragraph opens, whether it is a subheading, whom it
+is about, how much it shares with what came before), fitted on real multi-story articles.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from service.text import cues
+from service.text import cues, furniture
 from service.text.clean import CleanedText
-from service.text.cohesion import paragraph_vectors, segment_scores
+from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
+from service.text.evidence import Paragraph, boundary_features, boundary_model
 from service.text.keywords import section_keywords
-from service.text.lexicon import spans_content_words
-from service.text.normalize import normalize
+from service.text.lexicon import ContentWord, spans_content_words
 from service.text.spans import Span
 
-# Evidence for a section starting at a paragraph, in the units of cohesion.segment_scores. Tuned by hand on
-# the segmentation dev set (../shared/data/segmentation); section-count accuracy there moves by a few points
-# when any one of them is halved or doubled.
-NEW_TOPIC_BONUS = 0.5
-DATELINE_BONUS = 0.3
-FRESH_OPENING_BONUS = 0.1
-CONTINUATION_BONUS = -0.15
-FURNITURE_BONUS = 0.05
 # Cost of a one-paragraph section: a story rarely fits in one paragraph, a stray paragraph often looks alone.
 SINGLE_PARAGRAPH_COST = 0.15
+# A section never ends on a subheading: the heading belongs to the story it introduces.
+NEVER = -1e9
 # Openers and datelines sit in the first words; normalising only those keeps long paragraphs cheap.
 _OPENING_CHARS = 120
 # Cohesion costs O(n^2) time and memory in scored units. Real articles have a few dozen paragraphs (the dev set's
@@ -65,12 +64,13 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     words = spans_content_words(cleaned.source, ranges)
     units = _scored_units(len(paragraphs))
     unit_words = [[word for index in range(a, b) for word in words[index]] for a, b in units]
-    cohesion = segment_scores(paragraph_vectors(unit_words))
-    firsts = [a for a, _ in units]
-    bonuses = [0.0] + [_opening_bonus(cleaned, first, datelines[first] > 0) for first in firsts[1:]]
-    starts = _best_starts(cohesion, bonuses, None)
+    cohesion = segment_scores(cosine_matrix(paragraph_vectors(unit_words)))
+    evidence = [_unit_evidence(cleaned, a, b, unit_words[k], datelines[a] > 0) for k, (a, b) in enumerate(units)]
+    bonuses = opening_bonuses(evidence, boundary_features(evidence))
+    starts = best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
-        starts = _best_starts(cohesion, bonuses, max_sections)
+        starts = best_starts(cohesion, bonuses, max_sections)
+    firsts = [a for a, _ in units]
     starts = [firsts[unit] for unit in starts]
     bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
     keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
@@ -89,29 +89,27 @@ def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> Sectio
     return SectionSpan(start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs)
 
 
-def _opening_bonus(cleaned: CleanedText, index: int, dateline: bool) -> float:
-    """Evidence, from how paragraph `index` opens and what lies before it, that a new section starts there.
+def _unit_evidence(cleaned: CleanedText, a: int, b: int, words: list[ContentWord], dateline: bool) -> Paragraph:
+    """What the boundary model reads of paragraphs a..b-1 scored as one unit (one paragraph but in huge inputs)."""
+    first = cleaned.paragraphs[a]
+    previous_end = cleaned.paragraphs[a - 1].end if a else first.start
+    furniture_before = any(previous_end <= span.start and span.end <= first.start for span in cleaned.removed)
+    subheading = b - a == 1 and furniture.reads_as_subheading(first.text)
+    return Paragraph(first.text, words, subheading, bool(a) and furniture_before, dateline)
 
-    `dateline` says whether the paragraph opens with a wire dateline (cues.dateline_length).
+
+def opening_bonuses(evidence: list[Paragraph], features: list[list[float]]) -> list[float]:
+    """Opening bonus of each unit as a section start (0.0 for the first, which always starts one).
+
+    `features` are evidence.boundary_features() of the units; a unit after a subheading never starts a section.
     """
-    paragraph = cleaned.paragraphs[index]
-    opening = paragraph.text[:_OPENING_CHARS]
-    normalized = normalize(opening)
-    if cues.opens_new_topic(normalized):
-        bonus = NEW_TOPIC_BONUS
-    elif dateline:
-        bonus = DATELINE_BONUS
-    elif cues.opens_as_continuation(normalized):
-        bonus = CONTINUATION_BONUS
-    else:
-        bonus = FRESH_OPENING_BONUS
-    previous_end = cleaned.paragraphs[index - 1].end
-    if any(previous_end <= span.start and span.end <= paragraph.start for span in cleaned.removed):
-        bonus += FURNITURE_BONUS
-    return bonus
+    model = boundary_model()
+    return [0.0] + [
+        NEVER if evidence[i - 1].subheading else model.bonus(vector) for i, vector in enumerate(features, 1)
+    ]
 
 
-def _best_starts(cohesion: list[list[float]], bonuses: list[float], most: int | None) -> list[int]:
+def best_starts(cohesion: list[list[float]], bonuses: list[float], most: int | None) -> list[int]:
     """First paragraph of each section in the highest-scoring split into at most `most` sections (None: any).
 
     A split scores the cohesion of its sections plus the opening bonus of every section but the first, minus

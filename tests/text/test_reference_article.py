@@ -65,13 +65,6 @@ def test_reference_splits_only_at_gold_boundaries(text: str, gold: dict, section
     assert first_story == gold["sections"][0]["lines"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lines 37-39 (Haftar in Cairo) and 41-47 (neighbours' meeting in Cairo) share only place words "
-    "(القاهرة, مصر, المصري, الليبي) and line 41 opens as a continuation ('ومن المقرر'); general rules that split "
-    "there (ignoring country and capital names, ignoring links of under 3 shared words) cost dev-set accuracy "
-    "and single-story over-splitting; bigram chains and local re-segmentation do not split there",
-)
 def test_reference_sections_are_the_gold_sections(text: str, gold: dict, sections: list[SectionSpan]) -> None:
     found = [[line_number(text, paragraph.start) for paragraph in section.paragraphs] for section in sections]
     assert found == [section["lines"] for section in gold["sections"]]

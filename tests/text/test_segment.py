@@ -54,9 +54,11 @@ def test_segment_gives_one_section_for_one_story() -> None:
 
 
 def test_segment_finds_three_stories_without_cue_phrases() -> None:
-    text = article(*WATER_STORY[:3], *MATCH_STORY, *STORM_STORY[1:])
+    # Each story opens as a story's first paragraph does, on its own, with no "on another note" before it.
+    storm_lead = STORM_STORY[0].removeprefix("من جهة أخرى، ")
+    text = article(*WATER_STORY[:3], *MATCH_STORY, storm_lead, *STORM_STORY[1:])
     sections = segment(clean(text))
-    assert [len(section.paragraphs) for section in sections] == [3, 3, 2]
+    assert [len(section.paragraphs) for section in sections] == [3, 3, 3]
 
 
 @pytest.mark.parametrize("max_sections", [1, 2, 3])

@@ -1,0 +1,242 @@
+"""Evidence that a new story starts at a paragraph: how it opens, what it looks like, and whom it is about.
+
+Each candidate boundary (before paragraph i, for i >= 1) gets a fixed-length vector of numbers, FEATURES in order.
+A small logistic model (service/text/boundary_model.json, trained by benchmarks/train_segmenter.py on real
+articles) turns them into the log-odds that a story changes there.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from service.text import cues, rarity
+from service.text.cohesion import cosine_matrix
+from service.text.cues import Opener
+from service.text.lexicon import ContentWord
+from service.text.normalize import normalize
+
+# How many paragraphs on each side the windowed comparisons look at.
+WINDOW = 2
+# How far ahead a new actor must come back to count as the subject of what follows.
+AHEAD = 3
+_OPENING_CHARS = 120
+# A line of at most this many words reads as a heading or a teaser question rather than a paragraph.
+SHORT_WORDS = 12
+
+FEATURES = (
+    "opens_new_topic",
+    "opens_generic",
+    "opens_related",
+    "opens_reaction",
+    "opens_continuation",
+    "opens_fresh",
+    "fronted_phrase",
+    "dateline",
+    "weekday",
+    "subheading",
+    "furniture_before",
+    "similarity_previous",
+    "similarity_window",
+    "similarity_lede",
+    "similarity_best_before",
+    "actors_seen_before",
+    "actors_seen_recently",
+    "new_actors_ahead",
+    "recent_actors_ahead",
+    "generic_and_shift",
+    "first_position",
+    "relative_position",
+    "short_line",
+    "novelty",
+    "first_actor_new",
+    "new_topic_and_novelty",
+    "new_topic_and_first_actor_new",
+    "generic_and_novelty",
+    "fresh_and_novelty",
+    "fronted_and_novelty",
+    "continuation_and_novelty",
+    "recent_actors_dropped",
+    "continuation_and_dropped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """What the evidence needs of one article paragraph."""
+
+    text: str
+    words: list[ContentWord]
+    subheading: bool = False
+    furniture_before: bool = False
+    dateline: bool = False
+
+
+def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
+    """One vector (FEATURES in order) per boundary candidate: before paragraph 1, 2, ..., n - 1."""
+    vectors = [_weighted(paragraph.words) for paragraph in paragraphs]
+    similarity = cosine_matrix(vectors)
+    actors = _actors(paragraphs)
+    openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
+    n = len(paragraphs)
+    features: list[list[float]] = []
+    seen: set[str] = set(actors[0]) if n else set()
+    # later[i]: the actors of paragraphs i..n-1.
+    later: list[set[str]] = [set() for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        later[i] = later[i + 1] | actors[i]
+    for i in range(1, n):
+        kind = cues.opener(openings[i])
+        before = _window(vectors, max(0, i - WINDOW), i)
+        after = _window(vectors, i, min(n, i + WINDOW))
+        recent = set().union(*actors[max(0, i - WINDOW) : i])
+        ahead = set().union(*actors[i + 1 : i + 1 + AHEAD])
+        # A subheading names few actors itself: it is read together with the paragraph it introduces.
+        own = actors[i] | (actors[i + 1] if paragraphs[i].subheading and i + 1 < n else set())
+        new = own - seen
+        shift = 1.0 - _cosine(before, after)
+        novelty = 1.0 - _share(own, seen)
+        first_new = _first_actor_new(paragraphs, actors, i, seen)
+        # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
+        dropped = 1.0 - _share(recent, later[i]) if recent else 0.0
+        features.append(
+            [
+                float(kind is Opener.NEW_TOPIC),
+                float(kind is Opener.GENERIC),
+                float(kind is Opener.RELATED),
+                float(kind is Opener.REACTION),
+                float(kind is Opener.CONTINUATION),
+                float(kind is Opener.FRESH),
+                float(cues.opens_with_fronted_phrase(openings[i])),
+                float(paragraphs[i].dateline),
+                float(cues.dates_by_weekday(openings[i])),
+                float(paragraphs[i].subheading),
+                float(paragraphs[i].furniture_before),
+                similarity[i - 1][i],
+                1.0 - shift,
+                similarity[0][i],
+                max(similarity[i][:i]),
+                _share(own, seen),
+                _share(own, recent),
+                math.log1p(len(new & ahead)),
+                math.log1p(len(recent & (actors[i] | ahead))),
+                float(kind is Opener.GENERIC) * shift,
+                float(i == 1),
+                i / n,
+                float(len(paragraphs[i].text.split()) <= SHORT_WORDS),
+                novelty,
+                first_new,
+                float(kind is Opener.NEW_TOPIC) * novelty,
+                float(kind is Opener.NEW_TOPIC) * first_new,
+                float(kind is Opener.GENERIC) * novelty,
+                float(kind is Opener.FRESH) * novelty,
+                float(cues.opens_with_fronted_phrase(openings[i])) * novelty,
+                float(kind is Opener.CONTINUATION) * novelty,
+                dropped,
+                float(kind in (Opener.CONTINUATION, Opener.REACTION)) * dropped,
+            ]
+        )
+        seen |= actors[i]
+    return features
+
+
+def _first_actor_new(paragraphs: Sequence[Paragraph], actors: Sequence[set[str]], i: int, seen: set[str]) -> float:
+    """1.0 when the first actor of paragraph i (of the next one, after a subheading) is new to the article.
+
+    The first name a paragraph gives is usually whom it is about; 0.5 when it names no one.
+    """
+    for index in range(i, min(len(paragraphs), i + 2 if paragraphs[i].subheading else i + 1)):
+        for word in paragraphs[index].words:
+            if word.stem in actors[index]:
+                return float(word.stem not in seen)
+    return 0.5
+
+
+def _weighted(words: Sequence[ContentWord]) -> dict[str, float]:
+    """Stem counts weighted by how rare each word is in Arabic at large.
+
+    No idf here: a paragraph is compared with its neighbours, not ranked among all of them.
+    """
+    vector: dict[str, float] = {}
+    for word in words:
+        vector[word.stem] = vector.get(word.stem, 0.0) + rarity.weight(word.surface)
+    return vector
+
+
+def _actors(paragraphs: Sequence[Paragraph]) -> list[set[str]]:
+    """Per paragraph, the stems of its actors: rare words (people, organisations, places, specific terms) that
+    the article names in more than one paragraph. A rare word met once is more often an unusual inflection of a
+    common one ("زميلها") than someone the story is about.
+    """
+    rare = [{word.stem for word in paragraph.words if rarity.is_actor(word.surface)} for paragraph in paragraphs]
+    mentions = Counter(stem for stems in rare for stem in stems)
+    return [{stem for stem in stems if mentions[stem] > 1} for stems in rare]
+
+
+def _window(vectors: Sequence[dict[str, float]], start: int, end: int) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for vector in vectors[start:end]:
+        for stem, weight in vector.items():
+            total[stem] = total.get(stem, 0.0) + weight
+    return total
+
+
+def _cosine(left: dict[str, float], right: dict[str, float]) -> float:
+    if not left or not right:
+        return 0.0
+    if len(left) > len(right):
+        left, right = right, left
+    dot = sum(weight * right.get(stem, 0.0) for stem, weight in left.items())
+    if not dot:
+        return 0.0
+    norms = math.sqrt(sum(w * w for w in left.values())) * math.sqrt(sum(w * w for w in right.values()))
+    return dot / norms
+
+
+def _share(words: set[str], among: set[str]) -> float:
+    """Share of `words` found in `among`; 1.0 for a paragraph with no rare words (it introduces no one)."""
+    return len(words & among) / len(words) if words else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryModel:
+    """A logistic model over FEATURES and how its log-odds enter the segmenter's score.
+
+    `scale` and `offset` turn log-odds into the opening bonus of segment(): scale * (log_odds - offset), in the
+    units of cohesion.segment_scores. All of it is fitted by benchmarks/train_segmenter.py.
+    """
+
+    weights: dict[str, float]
+    bias: float
+    scale: float
+    offset: float
+
+    def log_odds(self, features: Sequence[float]) -> float:
+        """Log-odds that a story changes at a boundary with these FEATURES values."""
+        weights = self.weights
+        return self.bias + sum(weights.get(name, 0.0) * value for name, value in zip(FEATURES, features, strict=True))
+
+    def bonus(self, features: Sequence[float]) -> float:
+        """The opening bonus for segment(): positive where a new story is likelier than the decision point."""
+        return self.scale * (self.log_odds(features) - self.offset)
+
+
+MODEL_FILE = "boundary_model.json"
+
+
+@functools.cache
+def boundary_model() -> BoundaryModel:
+    """The committed model (service/text/boundary_model.json), read once.
+
+    Raises ValueError when the file names a feature this code does not compute, so a stale model never loads.
+    """
+    data = json.loads(resources.files("service.text").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+    unknown = set(data["weights"]) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"{MODEL_FILE} names features this code does not compute: {sorted(unknown)}")
+    return BoundaryModel(data["weights"], data["bias"], data["scale"], data["offset"])

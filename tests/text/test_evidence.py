@@ -1,0 +1,109 @@
+"""Evidence that a new story starts: opening phrases, fronted places, weekdays, actors and the boundary model."""
+
+import pytest
+
+from service.text import normalize
+from service.text.cues import Opener, dates_by_weekday, opener, opens_with_fronted_phrase
+from service.text.evidence import FEATURES, Paragraph, boundary_features, boundary_model
+from service.text.lexicon import content_words
+from service.text.rarity import is_actor, zipf
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kind"),
+    [
+        ("وفي تطور منفصل، أعلنت وزارة الصحة عن حملة تطعيم جديدة.", Opener.NEW_TOPIC),
+        ("على صعيد آخر، افتتح المحافظ جسرا فوق النهر.", Opener.NEW_TOPIC),
+        ("وفي حادث آخر، اصطدمت حافلة بشاحنة على الطريق السريع.", Opener.NEW_TOPIC),
+        ("من ناحية أخرى، ارتفعت أسعار الذهب في الأسواق المحلية.", Opener.NEW_TOPIC),
+        ("في غضون ذلك، وصلت قافلة مساعدات إلى المدينة.", Opener.GENERIC),
+        ("إلى ذلك، أعلنت الشرطة توقيف ثلاثة أشخاص.", Opener.GENERIC),
+        ("وفي الوقت نفسه، بدأت فرق الإنقاذ البحث عن المفقودين.", Opener.GENERIC),
+        ("وفي سياق متصل، قال المتحدث إن التحقيق مستمر.", Opener.RELATED),
+        ("في السياق ذاته، دعت المنظمة إلى ضبط النفس.", Opener.RELATED),
+        ("من جهته، قال رئيس البلدية إن الأضرار محدودة.", Opener.REACTION),
+        ("وأضاف الوزير أن الخطة ستنفذ على مراحل.", Opener.REACTION),
+        ("كما دعا البيان إلى فتح تحقيق مستقل.", Opener.CONTINUATION),
+        ("وتشهد المنطقة منذ أشهر توترا متصاعدا.", Opener.CONTINUATION),
+        ('"لن نتراجع عن قرارنا"، قال المتحدث.', Opener.CONTINUATION),
+        ("أعلنت وزارة الداخلية اليوم عن خطة جديدة للمرور.", Opener.FRESH),
+        ("وصل وفد من البنك الدولي إلى العاصمة صباح الأحد.", Opener.FRESH),
+    ],
+)
+def test_opener_tells_how_a_paragraph_attaches(paragraph: str, kind: Opener) -> None:
+    assert opener(normalize(paragraph)) is kind
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "fronted"),
+    [
+        ("وفي مدينة حلب، أعيد فتح السوق القديمة بعد ترميمها.", True),
+        ("في الضفة الغربية، أغلقت القوات الطرق المؤدية إلى القرية.", True),
+        ("وخلال الأسبوع الماضي، تراجعت صادرات القمح.", True),
+        ("وقال الوزير إن الاتفاق سيوقع قريبا، مضيفا أن المفاوضات انتهت.", False),
+        ("أعلنت الحكومة، الأحد، عن خطة جديدة.", False),
+    ],
+)
+def test_fronted_place_or_time_phrase(paragraph: str, fronted: bool) -> None:
+    assert opens_with_fronted_phrase(normalize(paragraph)) is fronted
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dated"),
+    [
+        ("قتل ثلاثة أشخاص، الاثنين، في انفجار قرب السوق.", True),
+        ("أعلنت الشركة يوم الخميس عن نتائجها السنوية.", True),
+        ("وقال المسؤول إن العمل سيستمر حتى نهاية الشهر.", False),
+    ],
+)
+def test_a_weekday_near_the_start_dates_a_lead(paragraph: str, dated: bool) -> None:
+    assert dates_by_weekday(normalize(paragraph)) is dated
+
+
+def test_rare_names_are_actors_and_everyday_words_are_not() -> None:
+    assert not is_actor("وزير") and not is_actor("الحكومة")
+    assert is_actor("حفتر")
+    # Clitics do not make a word rarer than it is.
+    assert zipf("والقاهرة") == pytest.approx(zipf("القاهرة"))
+
+
+def paragraphs(*texts: str) -> list[Paragraph]:
+    return [Paragraph(text, content_words(text)) for text in texts]
+
+
+FIRST_STORY = [
+    "التقى الرئيس الموريتاني محمد ولد الغزواني في نواكشوط وفدا من رجال الأعمال الماليين لبحث التبادل التجاري.",
+    "وقال الغزواني إن نواكشوط ترحب بالمستثمرين الماليين وتعمل على تسهيل عبور البضائع عبر حدودها الشرقية.",
+]
+SAME_ACTORS = "من جهة أخرى، أكد الغزواني أن نواكشوط ستستضيف معرضا تجاريا للمستثمرين الماليين الشهر المقبل."
+NEW_ACTORS = [
+    "من جهة أخرى، أعلنت بلدية أغادير المغربية إغلاق شاطئ تغازوت أمام السباحين بسبب ارتفاع الأمواج.",
+    "وقالت بلدية أغادير إن شاطئ تغازوت سيبقى مغلقا حتى تهدأ الأمواج.",
+]
+
+
+def features_at(texts: list[str], index: int) -> dict[str, float]:
+    return dict(zip(FEATURES, boundary_features(paragraphs(*texts))[index - 1], strict=True))
+
+
+def test_new_actors_mark_a_new_story_and_familiar_ones_do_not() -> None:
+    same = features_at([*FIRST_STORY, SAME_ACTORS, FIRST_STORY[1]], 2)
+    new = features_at([*FIRST_STORY, *NEW_ACTORS], 2)
+    assert same["opens_new_topic"] == new["opens_new_topic"] == 1.0
+    assert same["novelty"] == 0.0 and same["first_actor_new"] == 0.0
+    assert new["novelty"] == 1.0 and new["first_actor_new"] == 1.0
+    # The first story's people and places never come back after the change.
+    assert new["recent_actors_dropped"] == 1.0
+
+
+def test_boundary_model_prefers_a_change_of_actors_to_a_reaction() -> None:
+    model = boundary_model()
+    assert set(model.weights) <= set(FEATURES)
+    same = boundary_features(paragraphs(*FIRST_STORY, SAME_ACTORS, FIRST_STORY[1]))[1]
+    new = boundary_features(paragraphs(*FIRST_STORY, *NEW_ACTORS))[1]
+    reaction = boundary_features(paragraphs(*FIRST_STORY, "وأضاف الغزواني أن البضائع ستعبر الحدود الشرقية."))[1]
+    assert model.log_odds(new) > model.log_odds(same) > model.log_odds(reaction)
+
+
+def test_boundary_features_of_one_paragraph_are_empty() -> None:
+    assert boundary_features(paragraphs(FIRST_STORY[0])) == []
