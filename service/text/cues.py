@@ -14,11 +14,10 @@ from enum import IntEnum
 # a new story begins. "اخر/اخري/منفصل/ثان" after a noun of context, side, level, event or file.
 _NEW_TOPIC = re.compile(
     r"^[وف]?(?:من (?:جانب|جهه|ناحيه|زاويه) (?:اخر|اخري|ثانيه|ثان)"
-    r"|علي (?:صعيد|مستوي|جانب|خط) (?:اخر|منفصل|مختلف|ثان)"
-    r"|(?:في|ب) ?(?:سياق|تطور|شان|خبر|موضوع|ملف|حادث|حادثه|قضيه|حدث|اطار|مجال|مكان|جانب)"
-    r" (?:اخر|اخري|منفصل|منفصله|مختلف|مختلفه|ثان)"
-    r"|(?:في|ب) ?(?:حوادث|تطورات|اخبار|ملفات) (?:اخري|منفصله)"
-    r"|بعيدا عن (?:ذلك|هذا)|بمعزل عن (?:ذلك|هذا)|اما علي صعيد)\b"
+    r"|(?:علي|في|ب) ?(?:ال)?\S+ (?:اخر|اخري|منفصل|منفصله|مختلف|مختلفه|ثان|الاخر|الاخري|الثاني|الثانيه|الثالث|الثالثه"
+    r"|الرابع|الرابعه|المنفصل|المنفصله)"
+    r"|(?:في|ب) ?(?:حوادث|تطورات|اخبار|ملفات|هجمات) (?:اخري|منفصله)|في باقي|في بقيه"
+    r"|(?:موضوع|خبر|ملف|حدث) (?:اخر|ثان)|بعيدا عن (?:ذلك|هذا)|بمعزل عن (?:ذلك|هذا)|اما علي صعيد)\b"
 )
 # Generic connectives: "meanwhile", "besides that", "at the same time". Elsewhere they continue a story; only with
 # a change of actors and words do they open a new one.
@@ -61,6 +60,9 @@ _WEEKDAYS = r"(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|�
 # A weekday between commas or after a verb near the start is how a story's first paragraph dates its event.
 _WEEKDAY = re.compile(r"(?:^|[\s،,(])(?:يوم )?" + _WEEKDAYS + r"(?=[\s،,)]|$)")
 _WEEKDAY_WORDS = 15
+# "Also", "as well" in a paragraph's first words: "اهتمت الصحف كذلك ..." adds one more item to a list of stories.
+_ALSO = re.compile(r"(?:^|\s)[وف]?(?:كذلك|ايضا)(?:\s|[،,.]|$)")
+_ALSO_WORDS = 8
 
 
 class Opener(IntEnum):
@@ -107,6 +109,11 @@ def opens_with_fronted_phrase(normalized: str) -> bool:
 def dates_by_weekday(normalized: str) -> bool:
     """Whether a weekday appears in the first words of a normalize()d paragraph, as in a story's first paragraph."""
     return bool(_WEEKDAY.search(" ".join(normalized.split()[:_WEEKDAY_WORDS])))
+
+
+def says_also(normalized: str) -> bool:
+    """Whether "also"/"as well" (كذلك، أيضا) stands in the first words of a normalize()d paragraph."""
+    return bool(_ALSO.search(" ".join(normalized.split()[:_ALSO_WORDS])))
 
 
 def dateline_length(paragraph: str) -> int:

@@ -63,6 +63,11 @@ FEATURES = (
     "continuation_and_novelty",
     "recent_actors_dropped",
     "continuation_and_dropped",
+    "topic_novelty",
+    "topic_seen_recently",
+    "recent_topics_dropped",
+    "new_topic_and_topic_novelty",
+    "says_also",
 )
 
 
@@ -81,15 +86,14 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
     """One vector (FEATURES in order) per boundary candidate: before paragraph 1, 2, ..., n - 1."""
     vectors = [_weighted(paragraph.words) for paragraph in paragraphs]
     similarity = cosine_matrix(vectors)
-    actors = _actors(paragraphs)
+    actors = _actors(paragraphs, rare_only=True)
+    topics = _actors(paragraphs, rare_only=False)
     openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
     n = len(paragraphs)
     features: list[list[float]] = []
     seen: set[str] = set(actors[0]) if n else set()
-    # later[i]: the actors of paragraphs i..n-1.
-    later: list[set[str]] = [set() for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        later[i] = later[i + 1] | actors[i]
+    seen_topics: set[str] = set(topics[0]) if n else set()
+    later, later_topics = _from_here_on(actors), _from_here_on(topics)
     for i in range(1, n):
         kind = cues.opener(openings[i])
         before = _window(vectors, max(0, i - WINDOW), i)
@@ -104,6 +108,9 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
         first_new = _first_actor_new(paragraphs, actors, i, seen)
         # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
         dropped = 1.0 - _share(recent, later[i]) if recent else 0.0
+        recent_topics = set().union(*topics[max(0, i - WINDOW) : i])
+        own_topics = topics[i] | (topics[i + 1] if paragraphs[i].subheading and i + 1 < n else set())
+        topic_novelty = 1.0 - _share(own_topics, seen_topics)
         features.append(
             [
                 float(kind is Opener.NEW_TOPIC),
@@ -139,10 +146,24 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
                 float(kind is Opener.CONTINUATION) * novelty,
                 dropped,
                 float(kind in (Opener.CONTINUATION, Opener.REACTION)) * dropped,
+                topic_novelty,
+                _share(own_topics, recent_topics),
+                1.0 - _share(recent_topics, later_topics[i]) if recent_topics else 0.0,
+                float(kind is Opener.NEW_TOPIC) * topic_novelty,
+                float(cues.says_also(openings[i])),
             ]
         )
         seen |= actors[i]
+        seen_topics |= topics[i]
     return features
+
+
+def _from_here_on(stems: Sequence[set[str]]) -> list[set[str]]:
+    """result[i]: the union of stems[i:], for i in 0..len(stems)."""
+    later: list[set[str]] = [set() for _ in range(len(stems) + 1)]
+    for i in range(len(stems) - 1, -1, -1):
+        later[i] = later[i + 1] | stems[i]
+    return later
 
 
 def _first_actor_new(paragraphs: Sequence[Paragraph], actors: Sequence[set[str]], i: int, seen: set[str]) -> float:
@@ -168,12 +189,16 @@ def _weighted(words: Sequence[ContentWord]) -> dict[str, float]:
     return vector
 
 
-def _actors(paragraphs: Sequence[Paragraph]) -> list[set[str]]:
+def _actors(paragraphs: Sequence[Paragraph], rare_only: bool) -> list[set[str]]:
     """Per paragraph, the stems of its actors: rare words (people, organisations, places, specific terms) that
     the article names in more than one paragraph. A rare word met once is more often an unusual inflection of a
-    common one ("زميلها") than someone the story is about.
+    common one ("زميلها") than someone the story is about. With `rare_only` False, every content word the article
+    uses in more than one paragraph: what the paragraph is about, not only whom.
     """
-    rare = [{word.stem for word in paragraph.words if rarity.is_actor(word.surface)} for paragraph in paragraphs]
+    rare = [
+        {word.stem for word in paragraph.words if not rare_only or rarity.is_actor(word.surface)}
+        for paragraph in paragraphs
+    ]
     mentions = Counter(stem for stems in rare for stem in stems)
     return [{stem for stem in stems if mentions[stem] > 1} for stems in rare]
 
