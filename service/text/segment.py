@@ -36,7 +36,8 @@ class SectionSpan:
     """One topical section: source[start:end], its keywords, and the article paragraphs it covers.
 
     `text` may include furniture lines that lie between its paragraphs; `paragraphs` never does, and is what a
-    summarizer should read.
+    summarizer should read. `heading` is the text of the first paragraph when it is a subheading (one of
+    CleanedText.headings), else None.
     """
 
     start: int
@@ -44,6 +45,7 @@ class SectionSpan:
     text: str
     keywords: list[str]
     paragraphs: list[Span]
+    heading: str | None = None
 
 
 def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[SectionSpan]:
@@ -51,11 +53,15 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
 
     There is at least one section whenever there is at least one paragraph and never more than `max_sections`
     (None lets the text decide; a one-story article gives one section). Offsets index `cleaned.source`. The words
-    of a wire dateline that opens a paragraph count neither for cohesion nor as keywords.
+    of a wire dateline that opens a paragraph count neither for cohesion nor as keywords. A subheading
+    (cleaned.headings) stays with the paragraph it introduces and opens its section when that paragraph does.
     Raises ValueError when max_sections is below 1.
     """
     if max_sections is not None and max_sections < 1:
         raise ValueError(f"max_sections must be at least 1, got {max_sections}")
+    # Boundaries are chosen as when subheadings were removed as furniture; they rejoin the sections at the end.
+    introduced = cleaned.headings_before()
+    cleaned = cleaned.headings_aside()
     paragraphs = cleaned.paragraphs
     if not paragraphs:
         return []
@@ -75,7 +81,7 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
     keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
     pieces = zip(bounds, keywords, strict=True)
-    return [_section(cleaned.source, paragraphs[a:b], terms) for (a, b), terms in pieces]
+    return [_section(cleaned.source, paragraphs[a:b], terms, introduced) for (a, b), terms in pieces]
 
 
 def _scored_units(count: int) -> list[tuple[int, int]]:
@@ -84,9 +90,13 @@ def _scored_units(count: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, count)) for a in range(0, count, size)]
 
 
-def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> SectionSpan:
+def _section(source: str, scored: list[Span], keywords: list[str], introduced: dict[int, list[Span]]) -> SectionSpan:
+    heading = introduced[scored[0].start][0].text if scored[0].start in introduced else None
+    paragraphs = [span for paragraph in scored for span in [*introduced.get(paragraph.start, []), paragraph]]
     start, end = paragraphs[0].start, paragraphs[-1].end
-    return SectionSpan(start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs)
+    return SectionSpan(
+        start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs, heading=heading
+    )
 
 
 def _opening_bonus(cleaned: CleanedText, index: int, dateline: bool) -> float:
