@@ -64,7 +64,11 @@ def test_credits_are_source_credits(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["** جميع المقالات المنشورة تمثل رأي كتابها فقط.", "الآراء الواردة لا تعبر بالضرورة عن رأي الموقع"],
+    [
+        "** جميع المقالات المنشورة تمثل رأي كتابها فقط.",
+        "الآراء الواردة لا تعبر بالضرورة عن رأي الموقع",
+        "نشر هذا المقال بالتعاون مع موقع للوظائف",
+    ],
 )
 def test_opinion_disclaimers_are_disclaimers(line: str) -> None:
     assert furniture.is_disclaimer(normalize(line))
