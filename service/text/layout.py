@@ -20,8 +20,13 @@ from service.text.spans import Span, trimmed_lines
 # A page's closing teaser block shows several other stories (five on the pages seen). No article in the
 # natural sets ends with even two such ledes of its own, so three leave a margin.
 MIN_TEASERS = 3
-# A company footer is a sentence or two; past this many paragraphs an "About ...:" line is something else.
+# A longer run of one-sentence paragraphs is a text made of them (a list of briefs), not a page's teaser block.
+MAX_TEASERS = 10
+# A company footer is a sentence or two, for one or two companies; past that an "About ...:" line is something else.
 MAX_ABOUT_PARAGRAPHS = 2
+MAX_ABOUT_FOOTERS = 2
+# A footer paragraph names its company in its first words: "<company> is ...", "Founded in 1990, <company> ...".
+_SUBJECT_WORDS = 4
 # Openers sit in the first words; cues only look there.
 _OPENING_CHARS = 120
 
@@ -72,12 +77,14 @@ def scan(text: str) -> Lines:
 def fragments(lines: Lines, taken: set[int]) -> set[int]:
     """Stand-alone leftovers of one word or of symbols only, unless the word heads the paragraph right after it."""
     found: set[int] = set()
+    excluded = set(taken)  # taken and found so far, kept as one set so that each line costs O(1)
     for position, block in enumerate(lines.blocks):
-        if len(block) != 1 or block[0] in taken:
+        if len(block) != 1 or block[0] in excluded:
             continue
         line = lines.text(block[0])
-        if furniture.is_fragment(line) and not _introduces(lines, line, position + 1, taken | found):
+        if furniture.is_fragment(line) and not _introduces(lines, line, position + 1, excluded):
             found.add(block[0])
+            excluded.add(block[0])
     return found
 
 
@@ -86,15 +93,17 @@ def _introduces(lines: Lines, line: str, position: int, taken: set[int]) -> bool
     if position >= len(lines.blocks) or not furniture.reads_as_subheading(line):
         return False
     following = " ".join(lines.text(index) for index in lines.kept(lines.blocks[position], taken))
+    if not furniture.reads_as_prose(following):
+        return False
     stems = {word.stem for word in content_words(line)}
-    return furniture.reads_as_prose(following) and not stems.isdisjoint(w.stem for w in content_words(following))
+    return not stems.isdisjoint(word.stem for word in content_words(following))
 
 
 def teaser_block(lines: Lines, taken: set[int]) -> set[int]:
     """The trailing run of other stories' ledes that some pages close with, and any headline just above it.
 
-    Evidence: at least MIN_TEASERS paragraphs in a row at the very end (furniture aside) that each read as a
-    lede (furniture.reads_as_lede: one sentence opening on its own), after an article in which some paragraph
+    Evidence: MIN_TEASERS to MAX_TEASERS paragraphs in a row at the very end (furniture aside) that each read as
+    a lede (furniture.reads_as_lede: one sentence opening on its own), after an article in which some paragraph
     attaches to the one before. An article's own closing paragraphs attach with و or a linking word or run to
     several sentences; a text in which no paragraph attaches (a press review, a list) gives no contrast, so
     nothing is taken from it. Being short is no evidence either way.
@@ -105,11 +114,13 @@ def teaser_block(lines: Lines, taken: set[int]) -> set[int]:
     count = 0
     for position in range(kept[-1], -1, -1):  # furniture may follow the teasers but not lie between them
         line = lines.lone_line(lines.blocks[position], taken)
-        if line is None or not furniture.reads_as_lede(lines.text(line)):
+        if line is None or not furniture.reads_as_lede(lines.text(line)) or count > MAX_TEASERS:
             break
         count += 1
     body = kept[: len(kept) - count]
-    if count < MIN_TEASERS or not any(_attaches(lines, lines.blocks[position], taken) for position in body):
+    if not MIN_TEASERS <= count <= MAX_TEASERS:
+        return set()
+    if not any(_attaches(lines, lines.blocks[position], taken) for position in body):
         return set()
     teasers = {index for position in kept[len(body) :] for index in lines.kept(lines.blocks[position], taken)}
     for position in reversed(body):  # a headline with only furniture after it introduces nothing
@@ -126,23 +137,37 @@ def _attaches(lines: Lines, block: list[int], taken: set[int]) -> bool:
 
 
 def about_footer(lines: Lines, taken: set[int]) -> set[int]:
-    """A press release's closing "About <company>:" line and the paragraphs after it, up to the furniture.
+    """A press release's closing "About <company>:" lines, each with the paragraphs after it, up to the furniture.
 
-    Only at the end of the text, and only when at most MAX_ABOUT_PARAGRAPHS paragraphs follow each such line.
+    Only at the end of the text, for at most MAX_ABOUT_FOOTERS such lines, each followed by at most
+    MAX_ABOUT_PARAGRAPHS paragraphs of which the first opens with the line's subject ("<company> is ...").
     """
     kept = [position for position, block in enumerate(lines.blocks) if lines.kept(block, taken)]
     footer: list[int] = []
-    pending: list[int] = []
+    pending: list[int] = []  # the paragraphs after the position looked at, last first
+    headers = 0
     for position in reversed(kept[1:]):
         line = lines.lone_line(lines.blocks[position], taken)
-        if line is not None and furniture.is_about_header(lines.normalized[line]):
+        if line is not None and pending and _presents(lines, line, lines.blocks[pending[-1]], taken):
             footer += [*pending, position]
-            pending = []
+            pending, headers = [], headers + 1
+            if headers == MAX_ABOUT_FOOTERS:
+                break
         elif len(pending) < MAX_ABOUT_PARAGRAPHS:
             pending.append(position)
         else:
             break
     return {index for position in footer for index in lines.kept(lines.blocks[position], taken)}
+
+
+def _presents(lines: Lines, line: int, block: list[int], taken: set[int]) -> bool:
+    """Whether `line` is an "About <name>:" header and `block` opens with a word of that name."""
+    header = lines.normalized[line]
+    if not furniture.is_about_header(header):
+        return False
+    name = {word for word in header.rstrip(":").split()[1:] if len(word) >= 3}
+    kept = lines.kept(block, taken)
+    return bool(kept) and not name.isdisjoint(lines.normalized[kept[0]].split()[:_SUBJECT_WORDS])
 
 
 def related_headlines(lines: Lines, taken: set[int]) -> set[int]:

@@ -211,6 +211,13 @@ def test_clean_keeps_an_about_line_with_the_article_going_on_after_it() -> None:
     assert cleaned.removed == []
 
 
+def test_clean_keeps_about_lines_that_label_the_answers_of_an_interview() -> None:
+    # The paragraph after a company footer's heading opens with the company; an answer need not open with its topic.
+    answers = ["حول القروض:", BODY_TWO, "حول التنفيذ:", BODY_THREE]
+    cleaned = clean(join(BODY_ONE, *answers))
+    assert cleaned.removed == []
+
+
 def test_clean_keeps_a_long_line_without_final_punctuation() -> None:
     long_line = "وأشار التقرير إلى أن الأراضي المزروعة تراجعت بشكل ملحوظ خلال العقد الأخير بسبب شح المياه"
     cleaned = clean(join(BODY_ONE, long_line, BODY_TWO))
@@ -288,6 +295,12 @@ def test_clean_removes_a_trailing_block_of_other_stories_ledes() -> None:
     assert lines_of(cleaned.removed) == TEASERS
     assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
     assert_partition(cleaned)
+
+
+def test_clean_keeps_a_long_list_of_one_sentence_paragraphs() -> None:
+    # More ledes in a row than any page shows as teasers: a list of briefs, part of the article.
+    cleaned = clean(join(BODY_ONE, BODY_TWO, *(TEASERS * 3)))
+    assert cleaned.removed == []
 
 
 def test_clean_removes_a_teaser_block_with_the_headline_above_it_and_the_notice_below_it() -> None:
