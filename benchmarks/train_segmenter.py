@@ -6,7 +6,10 @@ The model is a logistic regression over service.text.evidence.FEATURES, one exam
 article paragraphs (the gold furniture left out, as a perfect cleaner would), fitted on `natural-train.jsonl`
 only. Its log-odds enter segment()'s dynamic programme as opening bonuses, scale * (log_odds - offset); the L2
 strength, scale and offset are chosen by 5-fold cross-validation by article on the training set, maximising
-boundary F1 + section-count accuracy - single-story split rate. natural-dev is scored once, with the fitted model, and never fitted on.
+boundary F1 + section-count accuracy - single-story split rate, among the settings that keep two promises: the
+reference article (../shared/examples) comes out as its gold sections, and the synthetic dev set (dev.jsonl, the
+set the segmenter was first tuned on) stays at its targets on each kind. natural-dev is scored once, with the
+fitted model, and never fitted on.
 Needs scikit-learn and numpy (the dev extra); the service itself only reads the JSON.
 """
 
@@ -23,12 +26,13 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from service.text import cues
+from benchmarks.segmentation import score as synthetic_score
+from service.text import clean, cues, segment
 from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
-from service.text.evidence import FEATURES, Paragraph, boundary_features
+from service.text.evidence import FEATURES, BoundaryModel, Paragraph, boundary_features
 from service.text.furniture import reads_as_subheading
-from service.text.lexicon import spans_content_words
-from service.text.segment import NEVER, best_starts
+from service.text.lexicon import content_words, spans_content_words
+from service.text.segment import best_starts
 
 SHARED_SEGMENTATION = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segmentation"
 MODEL = Path(__file__).resolve().parents[1] / "service" / "text" / "boundary_model.json"
@@ -36,27 +40,35 @@ MODEL = Path(__file__).resolve().parents[1] / "service" / "text" / "boundary_mod
 REGULARISATION_CS = (0.01, 0.03, 0.1)
 FOLDS = 5
 SCALES = (0.2, 0.3, 0.5, 0.8, 1.2)
+# The synthetic dev set's targets (issue 11: no regression), on each kind of document.
+SYNTHETIC_TARGETS = {"pk": 0.06, "window_diff": 0.08, "count_accuracy": 0.80, "boundary_f1": 0.92}
 OFFSETS = (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0)
 
 
 class Article:
-    """One annotated article as the segmenter would see it after a perfect cleaner."""
+    """One annotated article as the segmenter sees it after a perfect cleaner.
+
+    Gold furniture is left out; a subheading (the cleaner's shape: furniture.reads_as_subheading) is set aside
+    and read with the paragraph it introduces, as segment() does with CleanedText.headings.
+    """
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.multi = document["kind"] == "multi"
         self.paragraphs: list[Paragraph] = []
         self.labels: list[int] = []
-        furniture = False
+        furniture, heading = False, ""
         for text, label in zip(document["paragraphs"], document["labels"], strict=True):
             if label < 0:
                 furniture = True
                 continue
+            if reads_as_subheading(text):
+                heading = f"{heading}\n{text}" if heading else text
+                continue
             skip = cues.dateline_length(text[:120])
-            words = spans_content_words(text, [(skip, len(text))])[0]
-            subheading = reads_as_subheading(text)
-            self.paragraphs.append(Paragraph(text, words, subheading, furniture and bool(self.labels), skip > 0))
+            words = content_words(heading) + spans_content_words(text, [(skip, len(text))])[0]
+            self.paragraphs.append(Paragraph(text, words, bool(heading), furniture and bool(self.labels), skip > 0))
             self.labels.append(label)
-            furniture = False
+            furniture, heading = False, ""
         self.features = boundary_features(self.paragraphs)
         self.cohesion = segment_scores(cosine_matrix(paragraph_vectors([p.words for p in self.paragraphs])))
 
@@ -64,11 +76,8 @@ class Article:
         return {i for i in range(1, len(self.labels)) if self.labels[i] != self.labels[i - 1]}
 
     def starts(self, log_odds: Sequence[float], scale: float, offset: float) -> set[int]:
-        """Section starts the segmenter picks with these log-odds (a subheading never ends a section)."""
-        bonuses = [0.0] + [
-            NEVER if self.paragraphs[i - 1].subheading else scale * (value - offset)
-            for i, value in enumerate(log_odds, 1)
-        ]
+        """Section starts the segmenter picks with these log-odds."""
+        bonuses = [0.0] + [scale * (value - offset) for value in log_odds]  # natural articles: no datelines
         return {start for start in best_starts(self.cohesion, bonuses, None) if start}
 
 
@@ -83,7 +92,11 @@ def reference_article(examples: Path) -> Article | None:
     numbered += [(line, -1) for line in gold["boilerplate"]["lines"]]
     numbered.sort()
     return Article(
-        {"kind": "multi", "paragraphs": [lines[line - 1] for line, _ in numbered], "labels": [l for _, l in numbered]}
+        {
+            "kind": "multi",
+            "paragraphs": [lines[line - 1] for line, _ in numbered],
+            "labels": [label for _, label in numbered],
+        }
     )
 
 
@@ -130,6 +143,40 @@ def splits_reference(reference: Article, fitted: tuple[np.ndarray, float], scale
     return reference.starts(log_odds(reference, *fitted), scale, offset) == reference.gold()
 
 
+def load_synthetic(path: Path) -> list[dict[str, Any]]:
+    """The synthetic dev set's documents with their cleaned text (cleaning does not depend on the model)."""
+    if not path.is_file():
+        return []
+    documents = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{**document, "cleaned": clean(document["text"])} for document in documents]
+
+
+def model_of(fitted: tuple[np.ndarray, float], scale: float, offset: float) -> BoundaryModel:
+    weights, bias = fitted
+    return BoundaryModel(dict(zip(FEATURES, map(float, weights), strict=True)), bias, scale, offset)
+
+
+def meets_synthetic_targets(documents: Sequence[dict[str, Any]], model: BoundaryModel) -> bool:
+    """Whether the segmenter with `model` still meets the synthetic dev set's targets on each kind of document."""
+    if not documents:
+        return True
+    cleaned = {id(document["text"]): document["cleaned"] for document in documents}
+
+    def sectioner(text: str) -> list[list[tuple[int, int]]]:
+        sections = segment(cleaned.get(id(text)) or clean(text), model=model)
+        return [[(span.start, span.end) for span in section.paragraphs] for section in sections]
+
+    results, _ = synthetic_score(documents, sectioner)
+    return all(
+        row["pk"] <= SYNTHETIC_TARGETS["pk"]
+        and row["window_diff"] <= SYNTHETIC_TARGETS["window_diff"]
+        and row["count_accuracy"] >= SYNTHETIC_TARGETS["count_accuracy"]
+        and row["boundary_f1"] >= SYNTHETIC_TARGETS["boundary_f1"]
+        for kind, row in results["system"].items()
+        if kind != "all"
+    )
+
+
 def objective(scores: dict) -> float:
     return scores["boundary_f1"] + scores["count_accuracy"] - scores["single_story_split"]
 
@@ -163,10 +210,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ((objective(score(train, cv_odds[c], s, o)), c, s, o) for c in cv_odds for s in SCALES for o in OFFSETS),
         reverse=True,
     )
-    # The best setting by cross-validation that also finds the reference article's three stories (the project's
-    # acceptance); the first of the grid when no setting does or the article is absent.
+    synthetic = load_synthetic(SHARED_SEGMENTATION / "dev.jsonl")
+    # The best setting by cross-validation that keeps the project's other promises: the reference article's three
+    # stories, and the synthetic dev set's targets. The first of the grid when none does.
     chosen = next(
-        (row for row in grid if reference is None or splits_reference(reference, fitted[row[1]], *row[2:])), grid[0]
+        (
+            row
+            for row in grid
+            if (reference is None or splits_reference(reference, fitted[row[1]], *row[2:]))
+            and meets_synthetic_targets(synthetic, model_of(fitted[row[1]], *row[2:]))
+        ),
+        grid[0],
     )
     _, c, scale, offset = chosen
     weights, bias = fitted[c]

@@ -20,10 +20,17 @@ class RemovedSpan(TextSpan):
     """Page furniture taken out of the article."""
 
 
+_HEADING = (
+    "the subheading the section opens with, as written in the article (also the start of `text`); null when the "
+    "section does not open with one"
+)
+
+
 class SegmentedSection(TextSpan):
     """One topical section before summarization."""
 
     keywords: list[str]
+    heading: str | None = Field(description=_HEADING)
 
 
 class Segmentation(BaseModel):
@@ -42,6 +49,7 @@ class Section(BaseModel):
     end: int = Field(ge=0)
     text: str
     keywords: list[str]
+    heading: str | None = Field(description=_HEADING)
     summary: BilingualText
 
 

@@ -30,7 +30,7 @@ StageObserver = Callable[[str, float], None]
 
 
 def segment_article(text: str, *, max_sections: int | None = None) -> Segmentation:
-    """Title, sections with keywords, and removed furniture of `text`; offsets index `text` as given.
+    """Title, sections with keywords and subheadings, and removed furniture of `text`; offsets index `text` as given.
 
     Pure Python and fast: no model is involved. Blank text gives no sections.
     """
@@ -39,7 +39,10 @@ def segment_article(text: str, *, max_sections: int | None = None) -> Segmentati
     title = cleaned.title
     return Segmentation(
         title=TextSpan(start=title.start, end=title.end, text=title.text) if title else None,
-        sections=[SegmentedSection(start=s.start, end=s.end, text=s.text, keywords=s.keywords) for s in sections],
+        sections=[
+            SegmentedSection(start=s.start, end=s.end, text=s.text, keywords=s.keywords, heading=s.heading)
+            for s in sections
+        ],
         removed=[RemovedSpan(start=s.start, end=s.end, text=s.text) for s in cleaned.removed],
     )
 
@@ -152,6 +155,7 @@ class DigestPipeline:
                             end=section.end,
                             text=section.text,
                             keywords=section.keywords,
+                            heading=section.heading,
                             summary=BilingualText(ar=summaries[spot], en=english[spot]),
                         )
                         for index, (section, spot) in enumerate(zip(item.sections, spots, strict=True))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pipeline import ARTICLE
+from tests.test_pipeline import ARTICLE, ARTICLE_WITH_SUBHEADING, SUBHEADING
 
 
 def khulasa(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
@@ -132,7 +132,7 @@ def test_models_tiny_writes_real_tokenizer_files(tiny_models: Path, role: str, f
 
 def test_segment_prints_sections_without_loading_any_model(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
-    article.write_bytes(ARTICLE.encode())
+    article.write_bytes(ARTICLE_WITH_SUBHEADING.encode())
     probe = (
         "import sys; from service.cli import main; code = main(['segment', sys.argv[1]]); "
         "assert 'torch' not in sys.modules, 'segment imported torch'; sys.exit(code)"
@@ -142,7 +142,8 @@ def test_segment_prints_sections_without_loading_any_model(tmp_path: Path) -> No
     body = json.loads(result.stdout)
     assert body["sections"]
     for section in body["sections"]:
-        assert ARTICLE[section["start"] : section["end"]] == section["text"]
+        assert ARTICLE_WITH_SUBHEADING[section["start"] : section["end"]] == section["text"]
+    assert [section["heading"] for section in body["sections"]] == [None, SUBHEADING]
 
 
 def test_segment_jsonl_keeps_ids_order_and_reports_bad_lines(tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ ARTICLE = """\
 
 وتوقع محللون أن تستمر أسعار النفط في الصعود حتى نهاية العام مع تراجع المخزونات.
 """
+# The same article with a subheading over its second story.
+SUBHEADING = "أسواق النفط"
+ARTICLE_WITH_SUBHEADING = ARTICLE.replace("من جانب آخر،", f"{SUBHEADING}\n\nمن جانب آخر،")
 
 
 @pytest.fixture

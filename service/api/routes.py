@@ -66,8 +66,8 @@ async def summarize(body: SummarizeRequest, state: State) -> Digest:
     tags=["digest"],
 )
 async def segment(body: SegmentRequest, state: State) -> Segmentation:
-    """Title, topical sections with keywords, and removed furniture; no model involved, so it answers while
-    the models are still loading."""
+    """Title, topical sections with keywords and the subheading each opens with, and removed furniture; no model
+    involved, so it answers while the models are still loading."""
     check_article(body.text, state.settings.max_text_chars)
     most = body.max_sections or MAX_SECTIONS
     return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=most))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from service.text import furniture
-from service.text.normalize import normalize
-from service.text.spans import Span, trimmed_lines
+from service.text import furniture, layout
+from service.text.layout import Lines
+from service.text.spans import Span
 
 MAX_TITLE_WORDS = 20
 # How far (in non-blank lines) a promotion block may run before its closing line; past that the start line is
@@ -20,26 +20,37 @@ class CleanedText:
 
     `title` is the first non-blank line when it reads as a headline: 2 to MAX_TITLE_WORDS words, no final
     punctuation, not furniture, and more text after it. `removed` lists whole trimmed lines in text order.
+    `headings` lists the paragraphs that are subheadings, in order: each is also in `paragraphs` (article text,
+    never removed), is one short line shaped like a headline (furniture.reads_as_subheading) and comes right
+    before a prose paragraph, which it introduces.
     """
 
     source: str
     title: Span | None
     paragraphs: list[Span]
     removed: list[Span]
+    headings: list[Span] = field(default_factory=list)
 
+    def headings_before(self) -> dict[int, list[Span]]:
+        """The subheadings right before each paragraph that is not one, keyed by that paragraph's start."""
+        starts = {span.start for span in self.headings}
+        before: dict[int, list[Span]] = {}
+        waiting: list[Span] = []
+        for span in self.paragraphs:
+            if span.start in starts:
+                waiting.append(span)
+            elif waiting:
+                before[span.start], waiting = waiting, []
+        return before
 
-@dataclass(frozen=True, slots=True)
-class _Lines:
-    spans: list[Span | None]  # None for a blank line
-    normalized: list[str]
-    blocks: list[list[int]]  # indices of the lines of each paragraph-like block, in order
-
-    def text(self, index: int) -> str:
-        span = self.spans[index]
-        return "" if span is None else span.text
-
-    def present(self) -> list[int]:
-        return [index for index, span in enumerate(self.spans) if span is not None]
+    def headings_aside(self) -> CleanedText:
+        """This text with its subheadings counted among the removed lines instead of the paragraphs."""
+        if not self.headings:
+            return self
+        starts = {span.start for span in self.headings}
+        paragraphs = [span for span in self.paragraphs if span.start not in starts]
+        removed = sorted([*self.removed, *self.headings], key=lambda span: span.start)
+        return replace(self, paragraphs=paragraphs, removed=removed, headings=[])
 
 
 def clean(text: str) -> CleanedText:
@@ -48,9 +59,11 @@ def clean(text: str) -> CleanedText:
     Every non-whitespace character of `text` is in exactly one of: the title, a paragraph, a removed line.
     A paragraph is a maximal run of non-blank lines that are neither title nor furniture; when the text has
     no blank lines between its lines, each line is a paragraph. If removing furniture would leave no
-    paragraph at all, nothing is removed (the whole text is taken as the article).
+    paragraph at all, nothing is removed (the whole text is taken as the article). An article paragraph is
+    removed only on strong evidence: a lone headline-like line between paragraphs is kept as a subheading
+    and listed in `headings`.
     """
-    lines = _scan(text)
+    lines = layout.scan(text)
     title = _title_index(lines)
     removed = _furniture_lines(lines, title)
     paragraphs = _paragraphs(text, lines, title, removed)
@@ -62,28 +75,20 @@ def clean(text: str) -> CleanedText:
         title=None if title is None else lines.spans[title],
         paragraphs=paragraphs,
         removed=[span for index in sorted(removed) if (span := lines.spans[index]) is not None],
+        headings=_headings(paragraphs),
     )
 
 
-def _scan(text: str) -> _Lines:
-    spans = trimmed_lines(text)
-    normalized = [normalize(span.text) if span is not None else "" for span in spans]
-    blocks: list[list[int]] = []
-    previous_blank = True
-    for index, span in enumerate(spans):
-        if span is None:
-            previous_blank = True
-            continue
-        if previous_blank:
-            blocks.append([])
-        blocks[-1].append(index)
-        previous_blank = False
-    if len(blocks) == 1:
-        blocks = [[index] for index in blocks[0]]
-    return _Lines(spans, normalized, blocks)
+def _headings(paragraphs: list[Span]) -> list[Span]:
+    """Paragraphs of one short headline-shaped line that come right before a prose paragraph."""
+    return [
+        span
+        for span, after in zip(paragraphs, paragraphs[1:], strict=False)
+        if furniture.reads_as_subheading(span.text) and furniture.reads_as_prose(after.text)
+    ]
 
 
-def _title_index(lines: _Lines) -> int | None:
+def _title_index(lines: Lines) -> int | None:
     """The first line when it reads as a headline and more text follows it."""
     present = lines.present()
     if len(present) < 2:
@@ -106,19 +111,23 @@ def _is_marked_furniture(normalized: str) -> bool:
         or furniture.is_caption_marker(normalized)
         or furniture.is_promo_start(normalized)
         or furniture.is_related_link(normalized)
+        or furniture.is_separator(normalized)
+        or furniture.is_app_notice(normalized)
+        or furniture.is_source_credit(normalized)
+        or furniture.is_disclaimer(normalized)
     )
 
 
-def _furniture_lines(lines: _Lines, title: int | None) -> set[int]:
+def _furniture_lines(lines: Lines, title: int | None) -> set[int]:
     """Indices of furniture lines: those marked by their own wording, then those marked by their place."""
     removed = _marked_lines(lines, title)
-    alone = [block[0] for block in lines.blocks if len(block) == 1 and block[0] != title]
-    removed.update(index for index in alone if furniture.is_fragment(lines.text(index)))
-    removed |= _related_headlines(lines, title, removed, alone)
+    accounted = set() if title is None else {title}
+    for find in (layout.fragments, layout.teaser_block, layout.about_footer, layout.related_headlines):
+        removed |= find(lines, accounted | removed)
     return removed
 
 
-def _marked_lines(lines: _Lines, title: int | None) -> set[int]:
+def _marked_lines(lines: Lines, title: int | None) -> set[int]:
     removed: set[int] = set()
     present = [index for index in lines.present() if index != title]
     position = 0
@@ -142,7 +151,7 @@ def _marked_lines(lines: _Lines, title: int | None) -> set[int]:
     return removed
 
 
-def _promo_end(lines: _Lines, present: list[int], start: int) -> int:
+def _promo_end(lines: Lines, present: list[int], start: int) -> int:
     """Position in `present` of the line that closes the promotion opened at `start` (itself if none)."""
     for position in range(start + 1, min(start + 1 + _MAX_PROMO_LINES, len(present))):
         if furniture.is_promo_end(lines.normalized[present[position]]):
@@ -150,26 +159,7 @@ def _promo_end(lines: _Lines, present: list[int], start: int) -> int:
     return start
 
 
-def _related_headlines(lines: _Lines, title: int | None, removed: set[int], alone: list[int]) -> set[int]:
-    """Stand-alone headline-like lines with prose on both sides: links to other stories, subheadings."""
-    candidates = {index for index in alone if furniture.reads_as_headline(lines.text(index))} - removed
-    prose: list[bool | None] = []  # per block: None when it holds no kept text or is itself a candidate
-    for block in lines.blocks:
-        kept = [lines.text(index) for index in block if index not in removed and index != title]
-        is_candidate = len(block) == 1 and block[0] in candidates
-        prose.append(None if not kept or is_candidate else furniture.reads_as_prose(" ".join(kept)))
-    headlines: set[int] = set()
-    for position, block in enumerate(lines.blocks):
-        if len(block) != 1 or block[0] not in candidates:
-            continue
-        before = next((flag for flag in reversed(prose[:position]) if flag is not None), False)
-        after = next((flag for flag in prose[position + 1 :] if flag is not None), False)
-        if before and after:
-            headlines.add(block[0])
-    return headlines
-
-
-def _paragraphs(text: str, lines: _Lines, title: int | None, removed: set[int]) -> list[Span]:
+def _paragraphs(text: str, lines: Lines, title: int | None, removed: set[int]) -> list[Span]:
     paragraphs: list[Span] = []
     for block in lines.blocks:
         run: list[int] = []

@@ -73,7 +73,11 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """What the evidence needs of one article paragraph."""
+    """What the evidence needs of one article paragraph.
+
+    `words` are its content words, those of a subheading that introduces it first; `subheading` says one does.
+    `furniture_before` says page furniture was removed right before it; `dateline` that it opens with one.
+    """
 
     text: str
     words: list[ContentWord]
@@ -100,8 +104,7 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
         after = _window(vectors, i, min(n, i + WINDOW))
         recent = set().union(*actors[max(0, i - WINDOW) : i])
         ahead = set().union(*actors[i + 1 : i + 1 + AHEAD])
-        # A subheading names few actors itself: it is read together with the paragraph it introduces.
-        own = actors[i] | (actors[i + 1] if paragraphs[i].subheading and i + 1 < n else set())
+        own = actors[i]
         new = own - seen
         shift = 1.0 - _cosine(before, after)
         novelty = 1.0 - _share(own, seen)
@@ -109,7 +112,7 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
         # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
         dropped = 1.0 - _share(recent, later[i]) if recent else 0.0
         recent_topics = set().union(*topics[max(0, i - WINDOW) : i])
-        own_topics = topics[i] | (topics[i + 1] if paragraphs[i].subheading and i + 1 < n else set())
+        own_topics = topics[i]
         topic_novelty = 1.0 - _share(own_topics, seen_topics)
         features.append(
             [
@@ -167,14 +170,13 @@ def _from_here_on(stems: Sequence[set[str]]) -> list[set[str]]:
 
 
 def _first_actor_new(paragraphs: Sequence[Paragraph], actors: Sequence[set[str]], i: int, seen: set[str]) -> float:
-    """1.0 when the first actor of paragraph i (of the next one, after a subheading) is new to the article.
+    """1.0 when the first actor of paragraph i is new to the article.
 
     The first name a paragraph gives is usually whom it is about; 0.5 when it names no one.
     """
-    for index in range(i, min(len(paragraphs), i + 2 if paragraphs[i].subheading else i + 1)):
-        for word in paragraphs[index].words:
-            if word.stem in actors[index]:
-                return float(word.stem not in seen)
+    for word in paragraphs[i].words:
+        if word.stem in actors[i]:
+            return float(word.stem not in seen)
     return 0.5
 
 

@@ -1,13 +1,18 @@
-"""Recognisers for page-furniture lines: image credits and captions, promotion blocks, related-article links.
+"""Recognisers for page furniture: image credits and captions, promotion blocks, related-article links, app
+notices, source credits and disclaimers, and the shapes of headlines, subheadings and teaser ledes.
 
-Every recogniser takes one line already passed through normalize(); the decisions that depend on the lines
-around it (captions after a marker, stand-alone one-word lines, related headlines between paragraphs) live in
-clean.py.
+The is_* recognisers take one line already passed through normalize(); the reads_as_* ones take a line or
+paragraph as written. Decisions that depend on the lines around it (captions after a marker, runs of related
+headlines, the teaser block that closes a page) live in clean.py.
 """
 
 from __future__ import annotations
 
 import re
+
+from service.text import cues
+from service.text.normalize import normalize
+from service.text.sentences import split_sentences
 
 # Furniture is short; a line longer than these limits is article text whatever it starts with.
 MAX_CREDIT_WORDS = 10
@@ -15,9 +20,12 @@ MAX_CAPTION_WORDS = 40
 MAX_RELATED_WORDS = 30
 MAX_HEADLINE_WORDS = 12
 MAX_PROMO_END_WORDS = 5
-MAX_SUBHEADING_WORDS = 10
+MAX_NOTICE_WORDS = 30
+MAX_ABOUT_WORDS = 5
 # A paragraph reads as article text when it is at least this long and ends like a sentence.
 MIN_PROSE_WORDS = 8
+# Openers and datelines sit in the first words; cues only look there.
+_OPENING_CHARS = 120
 
 _IMAGE_CREDIT = re.compile(
     r"^[(©\s]*(?:م?صدر الصوره|حقوق (?:الصوره|النشر|الطبع)|الصوره من\b|تصوير\b|الصوره\s*[:،,]"
@@ -28,12 +36,40 @@ _CAPTION_MARKER = re.compile(r"^(?:ال)?(?:تعليق علي الصوره|شر�
 _PROMO_START = re.compile(r"^تخطي\b.{0,80}واصل القراءه\W*$|^skip\b.{0,80}continue reading\W*$")
 _PROMO_END = re.compile(r"^نهايه\b|\bنهايه\W*$|^end of\b")
 _RELATED_PREFIX = re.compile(
-    r"^[*•\-–—\s]*(?:(?:اقرا|اقرئي|شاهد|طالع|تابع)\s+(?:ايضا|المزيد)|قد يهمك|للمزيد\b|المزيد\s*:|ذات صله\b"
+    r"^[*•\-–—\s]*(?:(?:اقرا|اقرئي|شاهد|طالع|تابع|انظر)\s*(?:ايضا|كذلك|المزيد)\b|اقر\s+ايضا\s*[:.…]"
+    r"|(?:اقرا|اقر|اقرئي|شاهد|طالع|انظر)\s*(?:\.{2,}|…|:)|قد يهمك|للمزيد\b|لمزيد من\s+\S+\s*:|المزيد\s*:"
+    r"|ذات صله\b"
     r"|مواضيع (?:ذات صله|مقترحه|قد تهمك)|مقالات ذات صله|read (?:more|also)\b|see also\b|related\b)"
 )
+# Addressed to readers (in the plural, as an outlet speaks to its audience) about its app, alerts or channels:
+# "you can receive alerts after downloading our app", "follow us on ...".
+_APP_NOTICE = re.compile(
+    r"^[*•\-–—\s]*(?:تابعونا\b|follow us\b"
+    r"|(?:يمكنكم|بامكانكم|حملوا|نزلوا|اشتركوا|ليصلكم|لتصلكم|لتلقي|download|subscribe)\b"
+    r".{0,200}(?:\bتطبيق|\bالتطبيق|اشعارات|تنبيهات|نشرتنا|قناتنا|صفحتنا|حسابنا|حساباتنا"
+    r"|\bapps?\b|notifications|newsletter))"
+)
+# A line of nothing but marks: "-----", "_____", "* * *", "ــــــ" (tatweel, which normalize() drops).
+# A line that normalizes to nothing at all (tatweel or invisible marks only) is one too.
+_SEPARATOR = re.compile(r"^(?:[\W_]{3,})?$")
+# "* نقلا عن ..." (reprinted from), "المصدر: ..." (source), "بقلم ..." (by ...): who wrote a piece or where it
+# was first published.
+_SOURCE_CREDIT = re.compile(r"^[*•\-–—\s]*(?:نقلا عن|نقلا من|المصدر\s*:|source\s*:|(?:\S+\s+)?بقلم\b|by\s)")
+# "Published articles represent their writers' views only", "... does not necessarily reflect ...", "this
+# article is published in cooperation with ...".
+_DISCLAIMER = re.compile(
+    r"(?:المقالات|المقال|الاراء|المواد|التعليقات)\s+(?:المنشوره\s+)?(?:\S+\s+)?(?:تمثل|تعبر عن|يعبر عن|يمثل)"
+    r"\s+(?:راي|اراء|وجهه نظر)\s+(?:كتابها|كاتبها|اصحابها|صاحبها)"
+    r"|(?:لا|ولا)\s+(?:تعبر|يعبر|تمثل|يمثل)\s+(?:بالضروره\s+)?(?:عن\s+)?(?:راي|موقف|سياسه)\s+(?:الموقع|الصحيفه|القناه)"
+    r"|do(?:es)? not necessarily (?:reflect|represent)"
+    r"|^[*•\-–—\s]*(?:هذا|هذ|هذه) (?:المقال|الماده|التقرير|المحتوي) (?:منشور|ينشر|نشر|مقدم|برعايه|بالتعاون)"
+    r"|^[*•\-–—\s]*(?:نشر|ينشر|تنشر) (?:هذا|هذه) (?:المقال|الماده|التقرير|المحتوي) (?:بالتعاون|برعايه)"
+)
+# The heading of a press release's company footer: "حول <company>:", "نبذة عن <company>:", "About <company>:".
+_ABOUT_HEADER = re.compile(r"^(?:حول|عن|نبذه عن|نبذه حول|about)\s+\S.*:$")
 # Where a sentence can end; closing quotes and brackets after it are stripped before looking.
 _SENTENCE_END = re.compile(r"[.!?؟…:][\"'”’»)\]}›]*$")
-_SUBHEADING_END = re.compile(r"[.!?؟\"»:]$")
+_QUESTION_END = re.compile(r"[?؟][\"'”’»)\]}›]*$")
 _OPEN_END = re.compile(r"[.!?؟…:،,;؛][\"'”’»)\]}›]*$")
 
 
@@ -51,7 +87,7 @@ def is_image_credit(normalized: str) -> bool:
 
 def is_caption_marker(normalized: str) -> bool:
     """A caption marker such as "التعليق على الصورة،", alone or followed by its caption on the same line."""
-    return word_count(normalized) <= MAX_CAPTION_WORDS and bool(_CAPTION_MARKER.search(normalized))
+    return bool(_CAPTION_MARKER.search(normalized)) and word_count(normalized) <= MAX_CAPTION_WORDS
 
 
 def is_bare_caption_marker(normalized: str) -> bool:
@@ -76,7 +112,35 @@ def is_promo_end(normalized: str) -> bool:
 
 def is_related_link(normalized: str) -> bool:
     """A pointer to another article: "اقرأ أيضا: ...", "قد يهمك ...", "للمزيد: ...", "Read more ..."."""
-    return word_count(normalized) <= MAX_RELATED_WORDS and bool(_RELATED_PREFIX.search(normalized))
+    return bool(_RELATED_PREFIX.search(normalized)) and word_count(normalized) <= MAX_RELATED_WORDS
+
+
+def is_separator(normalized: str) -> bool:
+    """A separator line of three or more marks and no letters or digits: "-----", "* * *", "ــــــ".
+
+    Takes a non-blank line after normalize(): one that normalizes to nothing is a separator too.
+    """
+    return bool(_SEPARATOR.match(normalized))
+
+
+def is_app_notice(normalized: str) -> bool:
+    """A notice to readers about the outlet's app, alerts or channels: "يمكنكم استلام إشعارات ... تطبيق"."""
+    return bool(_APP_NOTICE.search(normalized)) and word_count(normalized) <= MAX_NOTICE_WORDS
+
+
+def is_source_credit(normalized: str) -> bool:
+    """Who wrote a piece or where it first ran: "* نقلا عن ...", "المصدر: ...", "بقلم ..."."""
+    return bool(_SOURCE_CREDIT.search(normalized)) and word_count(normalized) <= MAX_CREDIT_WORDS
+
+
+def is_disclaimer(normalized: str) -> bool:
+    """An opinion or sponsorship notice: "جميع المقالات المنشورة تمثل رأي كتابها فقط" and the like."""
+    return word_count(normalized) <= MAX_NOTICE_WORDS and bool(_DISCLAIMER.search(normalized))
+
+
+def is_about_header(normalized: str) -> bool:
+    """The line that opens a press release's company footer: "حول <company>:", "About <company>:"."""
+    return bool(_ABOUT_HEADER.search(normalized)) and word_count(normalized) <= MAX_ABOUT_WORDS
 
 
 def is_fragment(line: str) -> bool:
@@ -89,14 +153,41 @@ def has_final_punctuation(line: str) -> bool:
     return bool(_OPEN_END.search(line))
 
 
-def reads_as_headline(line: str) -> bool:
-    """Short and without final punctuation, as headlines are (related-article links, subheadings)."""
-    return 2 <= word_count(line) <= MAX_HEADLINE_WORDS and not has_final_punctuation(line)
-
-
 def reads_as_subheading(line: str) -> bool:
-    """A short line (at most MAX_SUBHEADING_WORDS words) that does not end like a sentence: . ! ? ؟ " » or :."""
-    return 0 < word_count(line) <= MAX_SUBHEADING_WORDS and not _SUBHEADING_END.search(line.rstrip())
+    """Shaped like a subheading: one short line with letters, ending without punctuation or as a question.
+
+    Shape only: whether a line is a subheading also depends on its place (alone, with prose after it), which
+    clean() decides and reports in CleanedText.headings.
+    """
+    if "\n" in line or word_count(line) > MAX_HEADLINE_WORDS or not any(char.isalpha() for char in line):
+        return False
+    if not has_final_punctuation(line):
+        return True
+    # A question heads what answers it ("ماذا قال الوزير؟"), unless it carries on a paragraph ("وأضاف ...؟").
+    return ends_as_question(line) and not cues.opens_as_continuation(normalize(line))
+
+
+def ends_as_question(line: str) -> bool:
+    """Whether `line` ends with a question mark (? or ؟), closing quotes and brackets aside."""
+    return bool(_QUESTION_END.search(line))
+
+
+def reads_as_lede(paragraph: str) -> bool:
+    """Shaped like the opening sentence of another story: one sentence, longer than a headline, opening on its own.
+
+    It does not attach to what comes before (no و, no linking word, no "on another note" phrase), carries no
+    wire dateline (which opens a story of this article), and holds a single sentence, possibly cut off without
+    its final stop, as teaser lines are.
+    """
+    opening = paragraph[:_OPENING_CHARS]
+    if word_count(paragraph) <= MAX_HEADLINE_WORDS or "\n" in paragraph or cues.dateline_length(opening):
+        return False
+    opening = normalize(opening)
+    if cues.opens_as_continuation(opening) or cues.opens_new_topic(opening):
+        return False
+    sentences = split_sentences(paragraph)
+    finished = bool(_SENTENCE_END.search(paragraph))
+    return len(sentences) == 1 or (len(sentences) == 2 and not finished)
 
 
 def reads_as_prose(text: str) -> bool:

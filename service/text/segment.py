@@ -10,18 +10,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from service.text import cues, furniture
+from service.text import cues
 from service.text.clean import CleanedText
 from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
-from service.text.evidence import Paragraph, boundary_features, boundary_model
+from service.text.evidence import BoundaryModel, Paragraph, boundary_features, boundary_model
 from service.text.keywords import section_keywords
 from service.text.lexicon import ContentWord, spans_content_words
 from service.text.spans import Span
 
 # Cost of a one-paragraph section: a story rarely fits in one paragraph, a stray paragraph often looks alone.
 SINGLE_PARAGRAPH_COST = 0.15
-# A section never ends on a subheading: the heading belongs to the story it introduces.
-NEVER = -1e9
+# A wire dateline ("القاهرة (رويترز) -") inside a text starts another filed story. The real articles the boundary
+# model learns from carry datelines only in their first paragraph, so it cannot weigh one: this bonus, in the units
+# of cohesion.segment_scores, is set by hand on the synthetic dev set (openings of wire stories joined).
+DATELINE_BONUS = 0.3
 # Openers and datelines sit in the first words; normalising only those keeps long paragraphs cheap.
 _OPENING_CHARS = 120
 # Cohesion costs O(n^2) time and memory in scored units. Real articles have a few dozen paragraphs (the dev set's
@@ -35,7 +37,8 @@ class SectionSpan:
     """One topical section: source[start:end], its keywords, and the article paragraphs it covers.
 
     `text` may include furniture lines that lie between its paragraphs; `paragraphs` never does, and is what a
-    summarizer should read.
+    summarizer should read. `heading` is the text of the first paragraph when it is a subheading (one of
+    CleanedText.headings), else None.
     """
 
     start: int
@@ -43,30 +46,44 @@ class SectionSpan:
     text: str
     keywords: list[str]
     paragraphs: list[Span]
+    heading: str | None = None
 
 
-def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[SectionSpan]:
+def segment(
+    cleaned: CleanedText, max_sections: int | None = None, model: BoundaryModel | None = None
+) -> list[SectionSpan]:
     """Split the article paragraphs into topical sections, in order, covering every paragraph exactly once.
 
     There is at least one section whenever there is at least one paragraph and never more than `max_sections`
     (None lets the text decide; a one-story article gives one section). Offsets index `cleaned.source`. The words
-    of a wire dateline that opens a paragraph count neither for cohesion nor as keywords.
+    of a wire dateline that opens a paragraph count neither for cohesion nor as keywords. A subheading
+    (cleaned.headings) stays with the paragraph it introduces and opens its section when that paragraph does.
+    `model` replaces the committed boundary model (benchmarks/train_segmenter.py tries candidates with it).
     Raises ValueError when max_sections is below 1.
     """
     if max_sections is not None and max_sections < 1:
         raise ValueError(f"max_sections must be at least 1, got {max_sections}")
-    paragraphs = cleaned.paragraphs
+    # A subheading is scored as part of the paragraph it introduces, so a section can never end on one.
+    introduced = cleaned.headings_before()
+    paragraphs = cleaned.headings_aside().paragraphs
     if not paragraphs:
         return []
     datelines = [cues.dateline_length(span.text[:_OPENING_CHARS]) for span in paragraphs]
     # A dateline is shared by stories of one outlet and tells nothing of their topic: its words are left out.
     ranges = [(span.start + skip, span.end) for span, skip in zip(paragraphs, datelines, strict=True)]
     words = spans_content_words(cleaned.source, ranges)
+    for index, span in enumerate(paragraphs):
+        headings = introduced.get(span.start, [])
+        heading_words = spans_content_words(cleaned.source, [(h.start, h.end) for h in headings])
+        words[index] = [word for each in heading_words for word in each] + words[index]
     units = _scored_units(len(paragraphs))
     unit_words = [[word for index in range(a, b) for word in words[index]] for a, b in units]
     cohesion = segment_scores(cosine_matrix(paragraph_vectors(unit_words)))
-    evidence = [_unit_evidence(cleaned, a, b, unit_words[k], datelines[a] > 0) for k, (a, b) in enumerate(units)]
-    bonuses = opening_bonuses(evidence, boundary_features(evidence))
+    evidence = [
+        _unit_evidence(cleaned, paragraphs, a, unit_words[k], datelines[a] > 0, paragraphs[a].start in introduced)
+        for k, (a, _) in enumerate(units)
+    ]
+    bonuses = opening_bonuses(evidence, boundary_features(evidence), model or boundary_model())
     starts = best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
         starts = best_starts(cohesion, bonuses, max_sections)
@@ -75,7 +92,7 @@ def segment(cleaned: CleanedText, max_sections: int | None = None) -> list[Secti
     bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
     keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
     pieces = zip(bounds, keywords, strict=True)
-    return [_section(cleaned.source, paragraphs[a:b], terms) for (a, b), terms in pieces]
+    return [_section(cleaned.source, paragraphs[a:b], terms, introduced) for (a, b), terms in pieces]
 
 
 def _scored_units(count: int) -> list[tuple[int, int]]:
@@ -84,28 +101,36 @@ def _scored_units(count: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, count)) for a in range(0, count, size)]
 
 
-def _section(source: str, paragraphs: list[Span], keywords: list[str]) -> SectionSpan:
+def _section(source: str, scored: list[Span], keywords: list[str], introduced: dict[int, list[Span]]) -> SectionSpan:
+    heading = introduced[scored[0].start][0].text if scored[0].start in introduced else None
+    paragraphs = [span for paragraph in scored for span in [*introduced.get(paragraph.start, []), paragraph]]
     start, end = paragraphs[0].start, paragraphs[-1].end
-    return SectionSpan(start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs)
+    return SectionSpan(
+        start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs, heading=heading
+    )
 
 
-def _unit_evidence(cleaned: CleanedText, a: int, b: int, words: list[ContentWord], dateline: bool) -> Paragraph:
-    """What the boundary model reads of paragraphs a..b-1 scored as one unit (one paragraph but in huge inputs)."""
-    first = cleaned.paragraphs[a]
-    previous_end = cleaned.paragraphs[a - 1].end if a else first.start
+def _unit_evidence(
+    cleaned: CleanedText, paragraphs: list[Span], a: int, words: list[ContentWord], dateline: bool, headed: bool
+) -> Paragraph:
+    """What the boundary model reads of the unit that starts at paragraphs[a] (subheadings set aside).
+
+    `words` are the unit's content words, its subheadings' included; `headed` says a subheading introduces it.
+    """
+    first = paragraphs[a]
+    previous_end = paragraphs[a - 1].end if a else first.start
     furniture_before = any(previous_end <= span.start and span.end <= first.start for span in cleaned.removed)
-    subheading = b - a == 1 and furniture.reads_as_subheading(first.text)
-    return Paragraph(first.text, words, subheading, bool(a) and furniture_before, dateline)
+    return Paragraph(first.text, words, headed, bool(a) and furniture_before, dateline)
 
 
-def opening_bonuses(evidence: list[Paragraph], features: list[list[float]]) -> list[float]:
+def opening_bonuses(evidence: list[Paragraph], features: list[list[float]], model: BoundaryModel) -> list[float]:
     """Opening bonus of each unit as a section start (0.0 for the first, which always starts one).
 
-    `features` are evidence.boundary_features() of the units; a unit after a subheading never starts a section.
+    The model's bonus from the unit's evidence.boundary_features(), plus DATELINE_BONUS for a wire dateline.
     """
-    model = boundary_model()
     return [0.0] + [
-        NEVER if evidence[i - 1].subheading else model.bonus(vector) for i, vector in enumerate(features, 1)
+        model.bonus(vector) + (DATELINE_BONUS if paragraph.dateline else 0.0)
+        for paragraph, vector in zip(evidence[1:], features, strict=True)
     ]
 
 

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.test_pipeline import ARTICLE
+from tests.test_pipeline import ARTICLE, ARTICLE_WITH_SUBHEADING, SUBHEADING
 
 
 def test_summarize_returns_digest_with_valid_offsets(client: TestClient) -> None:
@@ -12,14 +12,22 @@ def test_summarize_returns_digest_with_valid_offsets(client: TestClient) -> None
     assert set(body) == {"title", "sections", "removed", "models", "timing_ms"}
     assert body["sections"]
     for section in body["sections"]:
-        assert set(section) == {"index", "start", "end", "text", "keywords", "summary"}
+        assert set(section) == {"index", "start", "end", "text", "keywords", "heading", "summary"}
         assert ARTICLE[section["start"] : section["end"]] == section["text"]
+        assert section["heading"] is None
         assert section["summary"]["ar"].strip() and section["summary"]["en"].strip()
         assert all(isinstance(word, str) for word in section["keywords"])
     for removed in body["removed"]:
         assert ARTICLE[removed["start"] : removed["end"]] == removed["text"]
     assert body["models"]["summarizer"].endswith("summarizer")
     assert body["models"]["translator"].endswith("translator")
+
+
+def test_summarize_names_the_subheading_a_section_opens_with(client: TestClient) -> None:
+    body = client.post("/summarize", json={"text": ARTICLE_WITH_SUBHEADING}).json()
+    assert [section["heading"] for section in body["sections"]] == [None, SUBHEADING]
+    second = body["sections"][1]
+    assert second["text"].startswith(SUBHEADING) and second["summary"]["en"].strip()
 
 
 def test_offsets_count_characters_not_bytes_or_normalised_text(client: TestClient) -> None:

@@ -120,20 +120,102 @@ def test_clean_keeps_a_one_word_line_inside_a_paragraph() -> None:
     assert lines_of(cleaned.paragraphs) == [BODY_ONE, "المزارعون\n" + BODY_TWO]
 
 
-def test_clean_removes_a_related_headline_between_paragraphs() -> None:
-    cleaned = clean(join(BODY_ONE, "ارتفاع أسعار القمح في الأسواق العالمية", BODY_TWO, BODY_THREE))
-    assert lines_of(cleaned.removed) == ["ارتفاع أسعار القمح في الأسواق العالمية"]
-    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
+def test_clean_keeps_a_lone_headline_between_paragraphs_as_a_subheading() -> None:
+    subheading = "قروض للأسر الريفية"
+    cleaned = clean(join(BODY_ONE, BODY_TWO, subheading, BODY_THREE))
+    assert cleaned.removed == []
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, subheading, BODY_THREE]
+    assert lines_of(cleaned.headings) == [subheading]
+    assert cleaned.headings[0] in cleaned.paragraphs
     assert_partition(cleaned)
+
+
+def test_clean_removes_a_run_of_related_headlines_between_paragraphs() -> None:
+    related = ["ارتفاع أسعار القمح في الأسواق العالمية", "مزارعو الشمال يطالبون بتعويضات عن الجفاف"]
+    cleaned = clean(join(BODY_ONE, *related, BODY_TWO, BODY_THREE))
+    assert lines_of(cleaned.removed) == related
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
+    assert cleaned.headings == []
+    assert_partition(cleaned)
+
+
+def test_clean_keeps_a_question_that_closes_a_run_of_headlines_as_a_subheading() -> None:
+    related = ["ارتفاع أسعار القمح في الأسواق العالمية", "مزارعو الشمال يطالبون بتعويضات عن الجفاف"]
+    question = "ما الذي تتضمنه الخطة؟"
+    cleaned = clean(join(BODY_ONE, *related, question, BODY_TWO))
+    assert lines_of(cleaned.removed) == related
+    assert lines_of(cleaned.headings) == [question]
+    assert_partition(cleaned)
+
+
+def test_clean_keeps_a_one_word_subheading_that_the_next_paragraph_repeats() -> None:
+    cleaned = clean(join(BODY_ONE, "القروض", "وتصل القروض الميسرة إلى خمسة آلاف دينار لكل أسرة بفائدة رمزية."))
+    assert cleaned.removed == []
+    assert lines_of(cleaned.headings) == ["القروض"]
 
 
 @pytest.mark.parametrize(
     "link",
-    ["اقرأ أيضا: الحكومة تعلن موازنة العام المقبل.", "للمزيد: تقرير عن الجفاف", "قد يهمك.. أسعار الذهب"],
+    [
+        "اقرأ أيضا: الحكومة تعلن موازنة العام المقبل.",
+        "للمزيد: تقرير عن الجفاف",
+        "قد يهمك.. أسعار الذهب",
+        "اقرأ.. الحكومة تعلن موازنة العام المقبل",
+        "اقر أيضا: ارتفاع أسعار الأسمدة",
+        "إقرأ أيضاً: خطة لتحديث شبكات الري",
+        "شاهد: جولة في سوق الخضار",
+    ],
 )
 def test_clean_removes_read_more_links(link: str) -> None:
     cleaned = clean(join(BODY_ONE, link, BODY_TWO))
     assert lines_of(cleaned.removed) == [link]
+    assert_partition(cleaned)
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "يمكنكم تلقي تنبيهات بأبرز الأخبار بعد تنزيل أحدث نسخة من تطبيق الموقع على هواتفكم.",
+        "حملوا تطبيقنا لتصلكم آخر المستجدات أولا بأول",
+        "تابعونا على حساباتنا في مواقع التواصل الاجتماعي",
+        "* نقلا عن صحيفة الأخبار",
+        "بقلم: سامي العلي",
+        "** جميع الآراء المنشورة تعبر عن رأي كاتبها فقط.",
+        "هذا المقال منشور بالتعاون مع موقع للوظائف",
+    ],
+)
+def test_clean_removes_app_notices_credits_and_disclaimers(notice: str) -> None:
+    cleaned = clean(join(BODY_ONE, BODY_TWO, notice))
+    assert lines_of(cleaned.removed) == [notice]
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO]
+    assert_partition(cleaned)
+
+
+@pytest.mark.parametrize("separator", ["----------", "__________", "* * *", "ــــــــــ", "= = = ="])
+def test_clean_removes_separator_lines_also_inside_a_paragraph(separator: str) -> None:
+    cleaned = clean(join(BODY_ONE, separator, BODY_TWO + "\n" + separator + "\n" + BODY_THREE))
+    assert lines_of(cleaned.removed) == [separator, separator]
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
+    assert_partition(cleaned)
+
+
+def test_clean_removes_a_company_footer_at_the_end() -> None:
+    footer = ["حول شركة الواحة:", "شركة الواحة من أكبر شركات الأغذية في المنطقة وتوظف أكثر من ألفي موظف"]
+    cleaned = clean(join(BODY_ONE, BODY_TWO, *footer))
+    assert lines_of(cleaned.removed) == footer
+    assert_partition(cleaned)
+
+
+def test_clean_keeps_an_about_line_with_the_article_going_on_after_it() -> None:
+    cleaned = clean(join(BODY_ONE, "عن الخطة:", BODY_TWO, BODY_THREE, BODY_ONE))
+    assert cleaned.removed == []
+
+
+def test_clean_keeps_about_lines_that_label_the_answers_of_an_interview() -> None:
+    # The paragraph after a company footer's heading opens with the company; an answer need not open with its topic.
+    answers = ["حول القروض:", BODY_TWO, "حول التنفيذ:", BODY_THREE]
+    cleaned = clean(join(BODY_ONE, *answers))
+    assert cleaned.removed == []
 
 
 def test_clean_keeps_a_long_line_without_final_punctuation() -> None:
@@ -173,7 +255,7 @@ def test_clean_keeps_everything_when_the_input_is_all_furniture() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\n\n \t\n"])
 def test_clean_of_blank_input_gives_no_title_and_no_paragraphs(text: str) -> None:
     cleaned = clean(text)
-    assert cleaned == CleanedText(source=text, title=None, paragraphs=[], removed=[])
+    assert cleaned == CleanedText(source=text, title=None, paragraphs=[], removed=[], headings=[])
 
 
 def test_clean_offsets_index_the_text_as_given_with_crlf_and_indentation() -> None:
@@ -190,3 +272,73 @@ def test_clean_takes_no_title_from_a_lone_word() -> None:
     cleaned = clean(join("ف-16", BODY_ONE, BODY_TWO))
     assert cleaned.title is None
     assert lines_of(cleaned.removed) == ["ف-16"]
+
+
+# Ledes of other stories, as a page lists them after the article: one sentence each, opening on its own; the
+# third is cut off without its final stop.
+TEASERS = [
+    "أعلنت وزارة الصحة، الأحد، عن حملة وطنية لتطعيم الأطفال ضد الحصبة في جميع المحافظات خلال الشهر المقبل.",
+    "فاز المنتخب الوطني لكرة اليد على نظيره المصري في نهائي البطولة العربية التي أقيمت في العاصمة مساء السبت.",
+    "قال البنك المركزي، الاثنين، إن معدل التضخم تراجع إلى أدنى مستوى له منذ ثلاث سنوات بفضل استقرار أسعار",
+    "افتتح متحف الفنون الحديثة معرضا جديدا يضم أعمال خمسين فنانا من الشباب في دورته السنوية الأولى.",
+]
+# An article's own closing paragraphs: one sentence each too, but attached with و.
+CLOSING = [
+    "وأشار المتحدث إلى أن الوزارة ستنشر قائمة المستفيدين على موقعها الإلكتروني قبل نهاية الشهر الجاري.",
+    "ويعمل في القطاع الزراعي نحو ربع السكان النشطين، وفق آخر الأرقام الرسمية التي نشرها مكتب الإحصاء.",
+    "وكانت موجة جفاف ضربت المنطقة العام الماضي وأتلفت جزءا كبيرا من محصول الحبوب في المحافظات الجنوبية.",
+]
+
+
+def test_clean_removes_a_trailing_block_of_other_stories_ledes() -> None:
+    cleaned = clean(join(BODY_ONE, BODY_TWO, BODY_THREE, *TEASERS))
+    assert lines_of(cleaned.removed) == TEASERS
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
+    assert_partition(cleaned)
+
+
+def test_clean_keeps_a_long_list_of_one_sentence_paragraphs() -> None:
+    # More ledes in a row than any page shows as teasers: a list of briefs, part of the article.
+    cleaned = clean(join(BODY_ONE, BODY_TWO, *(TEASERS * 3)))
+    assert cleaned.removed == []
+
+
+def test_clean_removes_a_teaser_block_with_the_headline_above_it_and_the_notice_below_it() -> None:
+    headline, notice = "حفل تكريم المزارعين المتميزين", "تابعونا على حساباتنا في مواقع التواصل الاجتماعي"
+    cleaned = clean(join(BODY_ONE, BODY_TWO, headline, *TEASERS[:3], notice))
+    assert lines_of(cleaned.removed) == [headline, *TEASERS[:3], notice]
+    assert_partition(cleaned)
+
+
+def test_clean_keeps_closing_paragraphs_that_attach_with_waw() -> None:
+    cleaned = clean(join(BODY_ONE, BODY_TWO, *CLOSING))
+    assert cleaned.removed == []
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, *CLOSING]
+
+
+def test_clean_keeps_two_ledes_at_the_end_of_an_article() -> None:
+    cleaned = clean(join(BODY_ONE, BODY_TWO, *TEASERS[:2]))
+    assert cleaned.removed == []
+
+
+def test_clean_keeps_ledes_when_no_paragraph_of_the_text_attaches_to_another() -> None:
+    # A press review or a list of briefs opens every paragraph afresh: there is no article to set them against.
+    cleaned = clean(join(BODY_ONE, *TEASERS))
+    assert cleaned.removed == []
+
+
+def test_clean_keeps_ledes_separated_by_subheadings() -> None:
+    subheadings = ["أخبار الصحة", "أخبار الرياضة", "أخبار الاقتصاد"]
+    ledes = [TEASERS[0], TEASERS[1], TEASERS[3]]
+    text = join(BODY_ONE, BODY_TWO, *[line for pair in zip(subheadings, ledes, strict=True) for line in pair])
+    cleaned = clean(text)
+    assert cleaned.removed == []
+    assert lines_of(cleaned.headings) == subheadings
+    assert_partition(cleaned)
+
+
+@pytest.mark.parametrize("line", [TEASERS[0], "اقرأ أيضا: الحكومة تعلن موازنة العام المقبل", "-----"])
+def test_clean_never_empties_a_one_line_article(line: str) -> None:
+    cleaned = clean(line)
+    assert lines_of(cleaned.paragraphs) == [line]
+    assert cleaned.removed == []

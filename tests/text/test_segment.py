@@ -89,6 +89,25 @@ def test_segment_section_text_includes_furniture_between_its_paragraphs() -> Non
     assert all("مصدر الصورة" not in paragraph.text for paragraph in sections[0].paragraphs)
 
 
+def test_segment_opens_a_section_with_the_subheading_that_introduces_it() -> None:
+    subheading = "عاصفة رملية في الجنوب"
+    text = article(*MATCH_STORY, subheading, *STORM_STORY)
+    sections = segment(clean(text))
+    assert [section.paragraphs[0].text for section in sections] == [MATCH_STORY[0], subheading]
+    assert [section.heading for section in sections] == [None, subheading]
+    assert sections[1].text.startswith(subheading)
+    assert_sections_cover(text, sections)
+
+
+def test_segment_keeps_a_subheading_inside_one_story_with_the_paragraph_it_introduces() -> None:
+    subheading = "صيانة الشبكة"
+    text = article(*WATER_STORY[:2], subheading, *WATER_STORY[2:])
+    sections = segment(clean(text))
+    assert len(sections) == 1 and sections[0].heading is None
+    assert [paragraph.text for paragraph in sections[0].paragraphs] == [*WATER_STORY[:2], subheading, *WATER_STORY[2:]]
+    assert_sections_cover(text, sections)
+
+
 def test_segment_keywords_are_characteristic_content_words_of_each_section() -> None:
     text = article(*MATCH_STORY, *STORM_STORY)
     sections = segment(clean(text))

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Locator, Page
 
+from tests.test_pipeline import ARTICLE_WITH_SUBHEADING, SUBHEADING
+
 from .conftest import Visit, contrast_ratio, submit
 
 HOSTILE_ARTICLE = """وصل الوفد المصري إلى القاهرة صباح اليوم بعد جولة من المحادثات في عمان.
@@ -47,6 +49,7 @@ def test_reference_article_gives_one_card_per_section(visit: Visit, reference_ar
     assert len(expected["sections"]) >= 2
     assert cards.count() == len(expected["sections"])
     for card, section in zip(cards.all(), expected["sections"], strict=True):
+        assert section["heading"] is None  # the reference article has no subheadings
         assert card.locator("h3").text_content() == " · ".join(section["keywords"])
         arabic, english = card.locator(".block-ar"), card.locator(".block-en")
         assert (arabic.get_attribute("lang"), arabic.get_attribute("dir"), direction(arabic)) == ("ar", "rtl", "rtl")
@@ -76,6 +79,23 @@ def test_reference_article_gives_one_card_per_section(visit: Visit, reference_ar
     first = cards.first
     ar_box, en_box = first.locator(".block-ar").bounding_box(), first.locator(".block-en").bounding_box()
     assert ar_box and en_box and en_box["y"] >= ar_box["y"] + ar_box["height"]  # stacked, Arabic first
+    assert visit.dialogs == []
+
+
+def test_a_subheading_is_the_title_of_the_card_it_opens_with_the_keywords_under_it(visit: Visit) -> None:
+    page = visit.page
+    expected = api_digest(visit.base, ARTICLE_WITH_SUBHEADING)
+    assert [section["heading"] for section in expected["sections"]] == [None, SUBHEADING]
+    submit(page, ARTICLE_WITH_SUBHEADING)
+    first, second = page.locator("#cards .card").all()
+    assert first.locator("h3").text_content() == " · ".join(expected["sections"][0]["keywords"])
+    assert first.locator("p.keywords").count() == 0
+    title = second.locator("h3")
+    assert title.text_content() == SUBHEADING
+    assert (title.get_attribute("lang"), title.get_attribute("dir")) == ("ar", "rtl")
+    assert second.get_attribute("aria-labelledby") == title.get_attribute("id")
+    assert second.locator("p.keywords").text_content() == " · ".join(expected["sections"][1]["keywords"])
+    assert contrast_ratio(page, ".card p.keywords") >= 4.5
     assert visit.dialogs == []
 
 

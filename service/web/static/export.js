@@ -1,6 +1,6 @@
 // Copy and download, all in the browser: the digest already on the page is everything they need.
 
-import { sectionHeading } from "./render.js";
+import { keywordLine, sectionHeading } from "./render.js";
 
 // Backslash-escaping these keeps article or model text from turning into links, emphasis, headings or raw HTML
 // wherever the Markdown is rendered later; every CommonMark reader shows the escaped character as itself.
@@ -10,7 +10,8 @@ function markdownText(text) {
   return text.replace(MARKDOWN_SPECIAL, "\\$&");
 }
 
-/** The digest as Markdown: title, then per section its keywords, Arabic summary and English summary. */
+/** The digest as Markdown: title, then per section its heading (its subheading, with its keywords on the next
+ * line, or its keywords), Arabic summary and English summary. */
 export function digestMarkdown(digest) {
   const lines = [];
   if (digest.title) {
@@ -19,9 +20,11 @@ export function digestMarkdown(digest) {
     lines.push("# Khulasa digest", "");
   }
   for (const section of digest.sections) {
+    lines.push(`## ${section.index + 1}. ${markdownText(sectionHeading(section))}`, "");
+    if (section.heading && section.keywords.length) {
+      lines.push(markdownText(keywordLine(section)), "");
+    }
     lines.push(
-      `## ${section.index + 1}. ${markdownText(sectionHeading(section))}`,
-      "",
       "**العربية**",
       "",
       markdownText(section.summary.ar),

@@ -13,9 +13,30 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** The heading a section gets: its keywords, or its number when it has none. */
+/** The keywords of a section as one line ("" when it has none). */
+export function keywordLine(section) {
+  return section.keywords.join(" · ");
+}
+
+/** The heading a section gets: the subheading it opens with, else its keywords, else its number. */
 export function sectionHeading(section) {
-  return section.keywords.length ? section.keywords.join(" · ") : `Section ${section.index + 1}`;
+  if (section.heading) {
+    return section.heading;
+  }
+  return section.keywords.length ? keywordLine(section) : `Section ${section.index + 1}`;
+}
+
+/** The card's title: the section's subheading with its keywords under it, or the keywords alone. */
+function cardTitle(section, headingId) {
+  const arabic = { lang: "ar", dir: "rtl" };
+  if (!section.heading) {
+    return [element("h3", { id: headingId, class: "keywords", ...arabic }, sectionHeading(section))];
+  }
+  const title = element("h3", { id: headingId, class: "subheading", ...arabic }, section.heading);
+  if (!section.keywords.length) {
+    return [title];
+  }
+  return [title, element("p", { class: "keywords", ...arabic }, keywordLine(section))];
 }
 
 function summaryBlock(language, label, text, number) {
@@ -40,7 +61,7 @@ function card(section, count) {
     "article",
     { class: "card", "aria-labelledby": headingId },
     element("p", { class: "eyebrow" }, `Section ${number} of ${count}`),
-    element("h3", { id: headingId, class: "keywords", lang: "ar", dir: "rtl" }, sectionHeading(section)),
+    ...cardTitle(section, headingId),
     element(
       "div",
       { class: "pair" },
