@@ -72,22 +72,33 @@ def segment_scores(similarity: list[list[float]]) -> list[list[float]]:
     return scores
 
 
-def cosine_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:
-    """Pairwise cosine similarity (zero diagonal), summed over shared stems only: most pairs share few."""
+def dot_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:
+    """Pairwise dot products of the vectors, diagonal included (squared norms); summed over shared stems only."""
     n = len(vectors)
     postings: dict[str, list[tuple[int, float]]] = {}
     for index, vector in enumerate(vectors):
-        norm = math.sqrt(sum(weight * weight for weight in vector.values()))
         for stem, weight in vector.items():
             if weight:
-                postings.setdefault(stem, []).append((index, weight / norm))
-    similarity = [[0.0] * n for _ in range(n)]
+                postings.setdefault(stem, []).append((index, weight))
+    dots = [[0.0] * n for _ in range(n)]
     for posting in postings.values():
         for position, (i, left) in enumerate(posting):
-            row = similarity[i]
-            for j, right in posting[position + 1 :]:
+            row = dots[i]
+            for j, right in posting[position:]:
                 row[j] += left * right
     for i in range(n):
         for j in range(i + 1, n):
-            similarity[j][i] = similarity[i][j]
-    return similarity
+            dots[j][i] = dots[i][j]
+    return dots
+
+
+def cosine_of(dots: list[list[float]]) -> list[list[float]]:
+    """Pairwise cosine similarity (zero diagonal) from dot_matrix()."""
+    n = len(dots)
+    norms = [math.sqrt(dots[i][i]) or 1.0 for i in range(n)]
+    return [[dots[i][j] / (norms[i] * norms[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+
+
+def cosine_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:
+    """Pairwise cosine similarity (zero diagonal), summed over shared stems only: most pairs share few."""
+    return cosine_of(dot_matrix(vectors))

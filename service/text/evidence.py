@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from service.text import cues, rarity
-from service.text.cohesion import cosine_matrix
+from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors
 from service.text.cues import Opener
 from service.text.lexicon import ContentWord
 from service.text.normalize import normalize
@@ -86,10 +87,14 @@ class Paragraph:
     dateline: bool = False
 
 
-def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
-    """One vector (FEATURES in order) per boundary candidate: before paragraph 1, 2, ..., n - 1."""
-    vectors = [_weighted(paragraph.words) for paragraph in paragraphs]
-    similarity = cosine_matrix(vectors)
+def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] | None = None) -> list[list[float]]:
+    """One vector (FEATURES in order) per boundary candidate: before paragraph 1, 2, ..., n - 1.
+
+    `dots` is cohesion.dot_matrix() of the paragraphs' cohesion.paragraph_vectors(), when the caller has it.
+    """
+    if dots is None:
+        dots = dot_matrix(paragraph_vectors([paragraph.words for paragraph in paragraphs]))
+    similarity = cosine_of(dots)
     actors = _actors(paragraphs, rare_only=True)
     topics = _actors(paragraphs, rare_only=False)
     openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
@@ -100,13 +105,11 @@ def boundary_features(paragraphs: Sequence[Paragraph]) -> list[list[float]]:
     later, later_topics = _from_here_on(actors), _from_here_on(topics)
     for i in range(1, n):
         kind = cues.opener(openings[i])
-        before = _window(vectors, max(0, i - WINDOW), i)
-        after = _window(vectors, i, min(n, i + WINDOW))
         recent = set().union(*actors[max(0, i - WINDOW) : i])
         ahead = set().union(*actors[i + 1 : i + 1 + AHEAD])
         own = actors[i]
         new = own - seen
-        shift = 1.0 - _cosine(before, after)
+        shift = 1.0 - _window_cosine(dots, range(max(0, i - WINDOW), i), range(i, min(n, i + WINDOW)))
         novelty = 1.0 - _share(own, seen)
         first_new = _first_actor_new(paragraphs, actors, i, seen)
         # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
@@ -180,17 +183,6 @@ def _first_actor_new(paragraphs: Sequence[Paragraph], actors: Sequence[set[str]]
     return 0.5
 
 
-def _weighted(words: Sequence[ContentWord]) -> dict[str, float]:
-    """Stem counts weighted by how rare each word is in Arabic at large.
-
-    No idf here: a paragraph is compared with its neighbours, not ranked among all of them.
-    """
-    vector: dict[str, float] = {}
-    for word in words:
-        vector[word.stem] = vector.get(word.stem, 0.0) + rarity.weight(word.surface)
-    return vector
-
-
 def _actors(paragraphs: Sequence[Paragraph], rare_only: bool) -> list[set[str]]:
     """Per paragraph, the stems of its actors: rare words (people, organisations, places, specific terms) that
     the article names in more than one paragraph. A rare word met once is more often an unusual inflection of a
@@ -205,24 +197,14 @@ def _actors(paragraphs: Sequence[Paragraph], rare_only: bool) -> list[set[str]]:
     return [{stem for stem in stems if mentions[stem] > 1} for stems in rare]
 
 
-def _window(vectors: Sequence[dict[str, float]], start: int, end: int) -> dict[str, float]:
-    total: dict[str, float] = {}
-    for vector in vectors[start:end]:
-        for stem, weight in vector.items():
-            total[stem] = total.get(stem, 0.0) + weight
-    return total
-
-
-def _cosine(left: dict[str, float], right: dict[str, float]) -> float:
-    if not left or not right:
-        return 0.0
-    if len(left) > len(right):
-        left, right = right, left
-    dot = sum(weight * right.get(stem, 0.0) for stem, weight in left.items())
+def _window_cosine(dots: list[list[float]], left: range, right: range) -> float:
+    """Cosine between the summed vectors of two runs of paragraphs, from their dot products."""
+    dot = sum(dots[i][j] for i in left for j in right)
     if not dot:
         return 0.0
-    norms = math.sqrt(sum(w * w for w in left.values())) * math.sqrt(sum(w * w for w in right.values()))
-    return dot / norms
+    left_norm = sum(dots[i][j] for i in left for j in left)
+    right_norm = sum(dots[i][j] for i in right for j in right)
+    return dot / math.sqrt(left_norm * right_norm)
 
 
 def _share(words: set[str], among: set[str]) -> float:
@@ -242,11 +224,15 @@ class BoundaryModel:
     bias: float
     scale: float
     offset: float
+    # The weights in FEATURES order (0.0 for a feature the model does not name), filled in on creation.
+    coefficients: tuple[float, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coefficients", tuple(self.weights.get(name, 0.0) for name in FEATURES))
 
     def log_odds(self, features: Sequence[float]) -> float:
         """Log-odds that a story changes at a boundary with these FEATURES values."""
-        weights = self.weights
-        return self.bias + sum(weights.get(name, 0.0) * value for name, value in zip(FEATURES, features, strict=True))
+        return self.bias + sum(map(operator.mul, self.coefficients, features))
 
     def bonus(self, features: Sequence[float]) -> float:
         """The opening bonus for segment(): positive where a new story is likelier than the decision point."""

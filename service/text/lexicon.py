@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -69,6 +70,7 @@ def spans_content_words(text: str, ranges: list[tuple[int, int]]) -> list[list[C
     return result
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _content_stem(surface: str) -> str | None:
     normalized = normalize(surface)
     if len(normalized) < _MIN_STEM or not normalized.isalpha() or is_stopword(normalized):

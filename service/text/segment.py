@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from service.text import cues
 from service.text.clean import CleanedText
-from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
+from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors, segment_scores
 from service.text.evidence import BoundaryModel, Paragraph, boundary_features, boundary_model
 from service.text.keywords import section_keywords
 from service.text.lexicon import ContentWord, spans_content_words
@@ -73,17 +73,18 @@ def segment(
     ranges = [(span.start + skip, span.end) for span, skip in zip(paragraphs, datelines, strict=True)]
     words = spans_content_words(cleaned.source, ranges)
     for index, span in enumerate(paragraphs):
-        headings = introduced.get(span.start, [])
-        heading_words = spans_content_words(cleaned.source, [(h.start, h.end) for h in headings])
-        words[index] = [word for each in heading_words for word in each] + words[index]
+        if span.start in introduced:
+            headings = spans_content_words(cleaned.source, [(h.start, h.end) for h in introduced[span.start]])
+            words[index] = [word for heading in headings for word in heading] + words[index]
     units = _scored_units(len(paragraphs))
     unit_words = [[word for index in range(a, b) for word in words[index]] for a, b in units]
-    cohesion = segment_scores(cosine_matrix(paragraph_vectors(unit_words)))
+    dots = dot_matrix(paragraph_vectors(unit_words))
+    cohesion = segment_scores(cosine_of(dots))
     evidence = [
         _unit_evidence(cleaned, paragraphs, a, unit_words[k], datelines[a] > 0, paragraphs[a].start in introduced)
         for k, (a, _) in enumerate(units)
     ]
-    bonuses = opening_bonuses(evidence, boundary_features(evidence), model or boundary_model())
+    bonuses = opening_bonuses(evidence, boundary_features(evidence, dots), model or boundary_model())
     starts = best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
         starts = best_starts(cohesion, bonuses, max_sections)
