@@ -3,7 +3,7 @@
 import pytest
 
 from service.text import normalize
-from service.text.cues import Opener, dates_by_weekday, opener, opens_with_fronted_phrase
+from service.text.cues import Opener, dates_by_weekday, opener, opens_with_fronted_phrase, says_also
 from service.text.evidence import FEATURES, Paragraph, boundary_features, boundary_model
 from service.text.lexicon import content_words
 from service.text.rarity import is_actor, zipf
@@ -107,3 +107,15 @@ def test_boundary_model_prefers_a_change_of_actors_to_a_reaction() -> None:
 
 def test_boundary_features_of_one_paragraph_are_empty() -> None:
     assert boundary_features(paragraphs(FIRST_STORY[0])) == []
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "also"),
+    [
+        ("اهتمت الصحف كذلك بارتفاع أسعار الوقود في البلاد.", True),
+        ("وأعلنت الوزارة أيضا عن فتح باب التسجيل.", True),
+        ("وقال المتحدث إن الأسعار سترتفع مرة أخرى في الصيف، كما حدث أيضا العام الماضي.", False),
+    ],
+)
+def test_also_in_the_first_words_adds_an_item(paragraph: str, also: bool) -> None:
+    assert says_also(normalize(paragraph)) is also

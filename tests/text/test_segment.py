@@ -3,8 +3,9 @@
 import pytest
 
 from service.text import SectionSpan, clean, normalize, segment
-from service.text.lexicon import is_stopword
-from service.text.segment import MAX_SCORED_UNITS
+from service.text.evidence import Paragraph, boundary_features, boundary_model
+from service.text.lexicon import content_words, is_stopword
+from service.text.segment import DATELINE_BONUS, MAX_SCORED_UNITS, opening_bonuses
 
 MATCH_STORY = [
     "فاز فريق النجم الساحلي على الترجي بهدفين مقابل هدف في مباراة قمة الدوري التونسي لكرة القدم مساء السبت.",
@@ -175,3 +176,26 @@ def test_segment_of_thousands_of_lines_scores_runs_of_paragraphs() -> None:
     assert 1 <= len(sections) <= 12
     run = -(-len(clean(text).paragraphs) // MAX_SCORED_UNITS)
     assert all(len(section.paragraphs) % run == 0 for section in sections[:-1]), "boundaries fall between runs"
+
+
+def test_segment_starts_a_section_at_a_wire_dateline() -> None:
+    # A dateline inside a text opens another filed story.
+    wire_story = [
+        "الرباط (رويترز) - وقع المغرب وإسبانيا اتفاقا لتعزيز التعاون في مجال الصيد البحري قبالة السواحل الأطلسية.",
+        "وينص الاتفاق على تقاسم حصص الصيد وتمويل مشاريع لتأهيل موانئ الصيد في الجنوب.",
+    ]
+    text = article(*WATER_STORY[:3], *wire_story)
+    sections = segment(clean(text))
+    assert [section.paragraphs[0].text for section in sections] == [WATER_STORY[0], wire_story[0]]
+    assert_sections_cover(text, sections)
+
+
+def test_a_dateline_adds_its_bonus_to_the_model_bonus() -> None:
+    words = content_words(WATER_STORY[1])
+    plain = [Paragraph(WATER_STORY[0], content_words(WATER_STORY[0])), Paragraph(WATER_STORY[1], words)]
+    dated = [plain[0], Paragraph(WATER_STORY[1], words, dateline=True)]
+    features = boundary_features(plain)
+    difference = (
+        opening_bonuses(dated, features, boundary_model())[1] - opening_bonuses(plain, features, boundary_model())[1]
+    )
+    assert difference == pytest.approx(DATELINE_BONUS)
