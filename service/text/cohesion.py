@@ -24,27 +24,30 @@ def paragraph_vectors(words: list[list[ContentWord]]) -> list[dict[str, float]]:
     the article ("وليبيا" -> "ليبيا"), which keeps root letters such as the و of "وزير" when "زير" is absent.
     """
     vocabulary = {word.stem for paragraph in words for word in paragraph}
-
-    def folded(stem: str) -> str:
-        if len(stem) >= 4 and stem[0] in _CLITIC_LETTERS and stem[1:] in vocabulary:
-            return stem[1:]
-        return stem
-
-    counts = [Counter(folded(word.stem) for word in paragraph) for paragraph in words]
-    document_frequency = Counter(stem for paragraph in counts for stem in paragraph)
-    total = len(counts)
-    idf = {stem: math.log((1 + total) / frequency) for stem, frequency in document_frequency.items()}
+    fold = {
+        stem: stem[1:] if len(stem) >= 4 and stem[0] in _CLITIC_LETTERS and stem[1:] in vocabulary else stem
+        for stem in vocabulary
+    }
+    counts: list[dict[str, int]] = []
     # How rare each stem is in Arabic at large, by its most frequent spelling here: a shared name links two
     # paragraphs more than a shared country or ministry, which every story of a region mentions.
     general: dict[str, float] = {}
     for paragraph in words:
+        paragraph_counts: dict[str, int] = {}
         for word in paragraph:
-            stem = folded(word.stem)
-            general[stem] = min(general.get(stem, math.inf), rarity.weight(word.surface))
-    return [
-        {stem: count * idf[stem] * general[stem] ** RARITY_POWER for stem, count in paragraph.items()}
-        for paragraph in counts
-    ]
+            stem = fold[word.stem]
+            paragraph_counts[stem] = paragraph_counts.get(stem, 0) + 1
+            weight = rarity.weight(word.surface)
+            if weight < general.get(stem, math.inf):
+                general[stem] = weight
+        counts.append(paragraph_counts)
+    document_frequency = Counter(stem for paragraph in counts for stem in paragraph)
+    total = len(counts)
+    factor = {
+        stem: math.log((1 + total) / frequency) * general[stem] ** RARITY_POWER
+        for stem, frequency in document_frequency.items()
+    }
+    return [{stem: count * factor[stem] for stem, count in paragraph.items()} for paragraph in counts]
 
 
 def segment_scores(similarity: list[list[float]]) -> list[list[float]]:

@@ -60,9 +60,31 @@ _WEEKDAYS = r"(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|�
 # A weekday between commas or after a verb near the start is how a story's first paragraph dates its event.
 _WEEKDAY = re.compile(r"(?:^|[\s،,(])(?:يوم )?" + _WEEKDAYS + r"(?=[\s،,)]|$)")
 _WEEKDAY_WORDS = 15
+# A speech verb in a paragraph's first words ("وفي تطور آخر قال الرئيس ..."): someone speaking, most often an actor
+# of the story already under way.
+_SPEECH = re.compile(
+    r"(?:^|\s)[وف]?(?:قال|قالت|قالوا|اضاف|اضافت|اكد|اكدت|اوضح|اوضحت|اعتبر|اعتبرت|شدد|شددت|اشار|اشارت|تابع|تابعت"
+    r"|صرح|صرحت|لفت|لفتت|ذكر|ذكرت|نفي|نفت|رد|ردت|علق|علقت|دعا|دعت|حذر|حذرت)(?=\s|[،,:]|$)"
+)
+_SPEECH_WORDS = 6
 # "Also", "as well" in a paragraph's first words: "اهتمت الصحف كذلك ..." adds one more item to a list of stories.
 _ALSO = re.compile(r"(?:^|\s)[وف]?(?:كذلك|ايضا)(?:\s|[،,.]|$)")
 _ALSO_WORDS = 8
+
+
+# Nouns of news events, normalize()d: a story is about one event, so a paragraph whose opening names an event
+# the paragraphs before it do not is likelier to start another story.
+EVENT_NOUNS = (  # noqa: SIM905 - a word list reads better as lines of text than as one string per line
+    # meetings and agreements
+    "زياره جوله لقاء اجتماع اجتماعات مؤتمر قمه جلسه محادثات مباحثات مفاوضات اتفاق اتفاقيه مذكره صفقه عقد"
+    # violence and disasters
+    " هجوم هجمات غاره غارات قصف تفجير انفجار اغتيال اختطاف حادث حادثه حريق زلزال فيضان اشتباكات مواجهات معارك"
+    " معركه عمليه"
+    # protest, politics and justice
+    " تظاهره تظاهرات مظاهره مظاهرات احتجاج احتجاجات اضراب انتخابات استفتاء اعتقال حمله محاكمه تحقيق"
+    # decisions, plans, matches and statements
+    " قرار قانون مرسوم موازنه ميزانيه مشروع مبادره خطه مباراه بطوله تقرير بيان خطاب كلمه"
+).split()
 
 
 class Opener(IntEnum):
@@ -109,6 +131,11 @@ def opens_with_fronted_phrase(normalized: str) -> bool:
 def dates_by_weekday(normalized: str) -> bool:
     """Whether a weekday appears in the first words of a normalize()d paragraph, as in a story's first paragraph."""
     return bool(_WEEKDAY.search(" ".join(normalized.split()[:_WEEKDAY_WORDS])))
+
+
+def attributes_speech(normalized: str) -> bool:
+    """Whether a speech verb (قال، أكد، أضاف ...) stands in the first words of a normalize()d paragraph."""
+    return bool(_SPEECH.search(" ".join(normalized.split()[:_SPEECH_WORDS])))
 
 
 def says_also(normalized: str) -> bool:

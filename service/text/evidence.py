@@ -19,7 +19,7 @@ from importlib import resources
 from service.text import cues, rarity
 from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors
 from service.text.cues import Opener
-from service.text.lexicon import ContentWord
+from service.text.lexicon import ContentWord, stem
 from service.text.normalize import normalize
 
 # How many paragraphs on each side the windowed comparisons look at.
@@ -27,6 +27,8 @@ WINDOW = 2
 # How far ahead a new actor must come back to count as the subject of what follows.
 AHEAD = 3
 _OPENING_CHARS = 120
+# A paragraph's opening, in content words, where it names the event it is about.
+_OPENING_WORDS = 12
 # A line of at most this many words reads as a heading or a teaser question rather than a paragraph.
 SHORT_WORDS = 12
 
@@ -59,7 +61,6 @@ FEATURES = (
     "new_topic_and_novelty",
     "new_topic_and_first_actor_new",
     "generic_and_novelty",
-    "fresh_and_novelty",
     "fronted_and_novelty",
     "continuation_and_novelty",
     "recent_actors_dropped",
@@ -69,6 +70,10 @@ FEATURES = (
     "recent_topics_dropped",
     "new_topic_and_topic_novelty",
     "says_also",
+    "new_event",
+    "event_seen_recently",
+    "speech",
+    "speech_by_known_actor",
 )
 
 
@@ -99,10 +104,15 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
     topics = _actors(paragraphs, rare_only=False)
     openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
     n = len(paragraphs)
+    event_stems = _event_stems()
+    events = [{word.stem for word in paragraph.words if word.stem in event_stems} for paragraph in paragraphs]
+    opening_events = [
+        {word.stem for word in paragraph.words[:_OPENING_WORDS] if word.stem in event_stems} for paragraph in paragraphs
+    ]
     features: list[list[float]] = []
     seen: set[str] = set(actors[0]) if n else set()
     seen_topics: set[str] = set(topics[0]) if n else set()
-    later, later_topics = _from_here_on(actors), _from_here_on(topics)
+    last, last_topic = _last_mentions(actors), _last_mentions(topics)
     for i in range(1, n):
         kind = cues.opener(openings[i])
         recent = set().union(*actors[max(0, i - WINDOW) : i])
@@ -113,10 +123,14 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
         novelty = 1.0 - _share(own, seen)
         first_new = _first_actor_new(paragraphs, actors, i, seen)
         # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
-        dropped = 1.0 - _share(recent, later[i]) if recent else 0.0
+        dropped = _dropped(recent, last, i)
         recent_topics = set().union(*topics[max(0, i - WINDOW) : i])
         own_topics = topics[i]
         topic_novelty = 1.0 - _share(own_topics, seen_topics)
+        # An event the opening names and the last paragraphs do not: a visit after an attack, a meeting after a visit.
+        recent_events = set().union(*events[max(0, i - WINDOW) : i])
+        # Someone speaking whom the article already named: a reaction or a quote, most often within the story.
+        speech = cues.attributes_speech(openings[i])
         features.append(
             [
                 float(kind is Opener.NEW_TOPIC),
@@ -147,16 +161,19 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
                 float(kind is Opener.NEW_TOPIC) * novelty,
                 float(kind is Opener.NEW_TOPIC) * first_new,
                 float(kind is Opener.GENERIC) * novelty,
-                float(kind is Opener.FRESH) * novelty,
                 float(cues.opens_with_fronted_phrase(openings[i])) * novelty,
                 float(kind is Opener.CONTINUATION) * novelty,
                 dropped,
                 float(kind in (Opener.CONTINUATION, Opener.REACTION)) * dropped,
                 topic_novelty,
                 _share(own_topics, recent_topics),
-                1.0 - _share(recent_topics, later_topics[i]) if recent_topics else 0.0,
+                _dropped(recent_topics, last_topic, i),
                 float(kind is Opener.NEW_TOPIC) * topic_novelty,
                 float(cues.says_also(openings[i])),
+                float(bool(opening_events[i] - recent_events)),
+                _share(opening_events[i], recent_events),
+                float(speech),
+                float(speech and first_new == 0.0),
             ]
         )
         seen |= actors[i]
@@ -164,12 +181,21 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
     return features
 
 
-def _from_here_on(stems: Sequence[set[str]]) -> list[set[str]]:
-    """result[i]: the union of stems[i:], for i in 0..len(stems)."""
-    later: list[set[str]] = [set() for _ in range(len(stems) + 1)]
-    for i in range(len(stems) - 1, -1, -1):
-        later[i] = later[i + 1] | stems[i]
-    return later
+@functools.cache
+@functools.cache
+def _event_stems() -> frozenset[str]:
+    """Light stems of cues.EVENT_NOUNS, as lexicon.stem() gives them for the words of a paragraph."""
+    return frozenset(stem(noun) for noun in cues.EVENT_NOUNS)
+
+
+def _last_mentions(stems: Sequence[set[str]]) -> dict[str, int]:
+    """The index of the last paragraph that names each stem."""
+    return {stem: index for index, paragraph in enumerate(stems) for stem in paragraph}
+
+
+def _dropped(recent: set[str], last: dict[str, int], i: int) -> float:
+    """Share of `recent` that no paragraph from i on names again (0.0 when `recent` is empty)."""
+    return sum(last[stem] < i for stem in recent) / len(recent) if recent else 0.0
 
 
 def _first_actor_new(paragraphs: Sequence[Paragraph], actors: Sequence[set[str]], i: int, seen: set[str]) -> float:

@@ -3,7 +3,14 @@
 import pytest
 
 from service.text import normalize
-from service.text.cues import Opener, dates_by_weekday, opener, opens_with_fronted_phrase, says_also
+from service.text.cues import (
+    Opener,
+    attributes_speech,
+    dates_by_weekday,
+    opener,
+    opens_with_fronted_phrase,
+    says_also,
+)
 from service.text.evidence import FEATURES, Paragraph, boundary_features, boundary_model
 from service.text.lexicon import content_words
 from service.text.rarity import is_actor, zipf
@@ -58,6 +65,20 @@ def test_fronted_place_or_time_phrase(paragraph: str, fronted: bool) -> None:
 )
 def test_a_weekday_near_the_start_dates_a_lead(paragraph: str, dated: bool) -> None:
     assert dates_by_weekday(normalize(paragraph)) is dated
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "speaks"),
+    [
+        ("وفي تطور آخر، قال رئيس الوزراء إن الحكومة لن ترفع الأسعار.", True),
+        ("من جهة أخرى، أكدت الوزيرة أن المدارس ستفتح أبوابها في موعدها.", True),
+        ("وأضاف المتحدث أن التحقيق سيستغرق أسابيع.", True),
+        ("افتتح المحافظ، الأحد، مستشفى جديدا في المدينة، وقال إنه سيخدم آلاف المرضى.", False),
+        ("من جهة أخرى، وقعت الحكومة اتفاقا لبناء محطة كهرباء.", False),
+    ],
+)
+def test_a_speech_verb_in_the_first_words_is_an_attribution(paragraph: str, speaks: bool) -> None:
+    assert attributes_speech(normalize(paragraph)) is speaks
 
 
 def test_rare_names_are_actors_and_everyday_words_are_not() -> None:
@@ -119,3 +140,23 @@ def test_boundary_features_of_one_paragraph_are_empty() -> None:
 )
 def test_also_in_the_first_words_adds_an_item(paragraph: str, also: bool) -> None:
     assert says_also(normalize(paragraph)) is also
+
+
+VISIT = [
+    "وصل رئيس الوزراء إلى العاصمة في زيارة رسمية تستغرق يومين يلتقي خلالها كبار المسؤولين.",
+    "وتتناول الزيارة ملفات التعاون الاقتصادي والتبادل التجاري بين البلدين.",
+]
+
+
+def test_an_opening_that_names_another_event_is_evidence_of_a_new_story() -> None:
+    attack = features_at([*VISIT, "من جهة أخرى، قتل ثلاثة جنود في هجوم على نقطة تفتيش قرب الحدود."], 2)
+    same_visit = features_at([*VISIT, "من جهة أخرى، تختتم الزيارة مساء الغد بحفل عشاء في القصر."], 2)
+    assert attack["new_event"] == 1.0 and attack["event_seen_recently"] == 0.0
+    assert same_visit["new_event"] == 0.0 and same_visit["event_seen_recently"] == 1.0
+
+
+def test_a_known_actor_speaking_is_told_from_someone_new() -> None:
+    known = features_at([*FIRST_STORY, "وفي تطور آخر، قال الغزواني إن نواكشوط ستفتح معبرا جديدا."], 2)
+    new = features_at([*FIRST_STORY, *NEW_ACTORS], 2)
+    assert known["speech"] == known["speech_by_known_actor"] == 1.0
+    assert new["speech"] == new["speech_by_known_actor"] == 0.0
