@@ -11,6 +11,7 @@ from service.engines.base import translate_texts
 from service.engines.factory import Engines, load_engines
 from service.errors import KhulasaError, NotReady
 from service.pipeline import DigestPipeline, DigestRequest
+from service.text import rarity
 
 from .batcher import MicroBatcher
 from .metrics import Metrics
@@ -63,6 +64,8 @@ class ServiceState:
 
     async def load(self) -> None:
         """Load the models in a worker thread (unless given ready-made); a failure is fatal to the process."""
+        # The segmenter's word frequencies, so the first /segment or /summarize does not pay for reading them.
+        await asyncio.to_thread(rarity.load)
         try:
             if self.engines is None:
                 self.engines = await asyncio.to_thread(load_engines, self.settings)

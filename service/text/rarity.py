@@ -24,6 +24,11 @@ _MIN_WEIGHT = 0.5
 _CLITIC = re.compile(r"[وف]?[بلك]?")
 
 
+def load() -> None:
+    """Read the frequency list now (about half a second) rather than on the first article segmented."""
+    _frequencies()
+
+
 @functools.cache
 def _frequencies() -> dict[str, float]:
     try:
