@@ -87,6 +87,15 @@ EVENT_NOUNS = (  # noqa: SIM905 - a word list reads better as lines of text than
 ).split()
 
 
+# Nouns that put a place name after them, normalize()d: "في محافظة مأرب"، "شمال بغداد"، "العاصمة صنعاء".
+PLACE_NOUNS = (  # noqa: SIM905 - a word list reads better as lines of text than as one string per line
+    # settlements and administrative units
+    "مدينه بلده قريه محافظه ولايه اقليم منطقه مديريه مخيم عاصمه"
+    # directions: "شمال بغداد", "جنوبي البلاد" (a common word after them is no place)
+    " شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط"
+).split()
+
+
 class Opener(IntEnum):
     """What a paragraph's first words say about its place in the article."""
 
@@ -126,6 +135,12 @@ def opens_as_continuation(normalized: str) -> bool:
 def opens_with_fronted_phrase(normalized: str) -> bool:
     """Whether a normalize()d paragraph puts a place or time first, closed by a comma: "وفي دمشق، ..."."""
     return bool(_FRONTED.match(normalized))
+
+
+def fronted_phrase(normalized: str) -> str:
+    """The place or time phrase a normalize()d paragraph puts first, comma included ("وفي دمشق،"); "" if none."""
+    match = _FRONTED.match(normalized)
+    return match.group() if match else ""
 
 
 def dates_by_weekday(normalized: str) -> bool:

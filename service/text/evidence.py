@@ -74,6 +74,10 @@ FEATURES = (
     "event_seen_recently",
     "speech",
     "speech_by_known_actor",
+    "place_new",
+    "continuation_and_place_new",
+    "fronted_and_place_new",
+    "similarity_story",
 )
 
 
@@ -109,6 +113,9 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
     opening_events = [
         {word.stem for word in paragraph.words[:_OPENING_WORDS] if word.stem in event_stems} for paragraph in paragraphs
     ]
+    stems = [{word.stem for word in paragraph.words} for paragraph in paragraphs]
+    seen_stems: set[str] = set(stems[0]) if n else set()
+    story = _StoryRun(dots)
     features: list[list[float]] = []
     seen: set[str] = set(actors[0]) if n else set()
     seen_topics: set[str] = set(topics[0]) if n else set()
@@ -131,6 +138,9 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
         recent_events = set().union(*events[max(0, i - WINDOW) : i])
         # Someone speaking whom the article already named: a reaction or a quote, most often within the story.
         speech = cues.attributes_speech(openings[i])
+        # A place the opening names that the article has not: "وفي محافظة مأرب، ..." after a story elsewhere.
+        place_new = float(bool(_opening_places(paragraphs[i], openings[i], kind) - seen_stems))
+        hard = kind is Opener.NEW_TOPIC or paragraphs[i].subheading or paragraphs[i].dateline
         features.append(
             [
                 float(kind is Opener.NEW_TOPIC),
@@ -174,14 +184,80 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
                 _share(opening_events[i], recent_events),
                 float(speech),
                 float(speech and first_new == 0.0),
+                place_new,
+                float(kind is Opener.CONTINUATION) * place_new,
+                float(cues.opens_with_fronted_phrase(openings[i])) * place_new,
+                story.similarity(i),
             ]
         )
+        # The story under way runs from the last paragraph that announced one (a phrase, a subheading, a dateline).
+        if hard:
+            story.restart(i)
+        else:
+            story.extend(i)
+        seen_stems |= stems[i]
         seen |= actors[i]
         seen_topics |= topics[i]
     return features
 
 
+class _StoryRun:
+    """A run of consecutive paragraphs, compared with the next as one summed vector (from the dot products).
+
+    Call similarity(i), then extend(i) or restart(i), for i = 1, 2, ... in order.
+    """
+
+    def __init__(self, dots: list[list[float]]) -> None:
+        self.dots = dots
+        self.members = [0] if dots else []
+        self.norm = dots[0][0] if dots else 0.0
+        # The dot product of the run with the paragraph last compared, kept for extend().
+        self.dot = 0.0
+
+    def similarity(self, i: int) -> float:
+        """Cosine between paragraph i and the run's summed vector."""
+        self.dot = sum(self.dots[j][i] for j in self.members)
+        if not self.dot:
+            return 0.0
+        return self.dot / math.sqrt(self.norm * self.dots[i][i])
+
+    def extend(self, i: int) -> None:
+        """Add paragraph i, just compared by similarity(i)."""
+        self.norm += 2 * self.dot + self.dots[i][i]
+        self.members.append(i)
+
+    def restart(self, i: int) -> None:
+        """Start the run again at paragraph i, just compared by similarity(i)."""
+        self.members, self.norm = [i], self.dots[i][i]
+
+
 @functools.cache
+def _place_stems() -> frozenset[str]:
+    """Light stems of cues.PLACE_NOUNS."""
+    return frozenset(stem(noun) for noun in cues.PLACE_NOUNS)
+
+
+def _opening_places(paragraph: Paragraph, opening: str, kind: Opener) -> set[str]:
+    """Stems of the places a paragraph's opening names: a rare word after a place noun ("محافظة مأرب", "بمدينة
+    حلب", "شمال بغداد", not "الولايات المتحدة") and the rare words of a fronted phrase ("وفي الغوطة،").
+    """
+    nouns = _place_stems()
+    words = paragraph.words[:_OPENING_WORDS]
+    found: set[str] = set()
+    after_noun = False
+    for word in words:
+        noun = word.stem in nouns or (word.stem[:1] in "وبلف" and word.stem[1:] in nouns)
+        if after_noun and not noun and rarity.is_actor(word.surface):
+            found.add(word.stem)
+        after_noun = noun
+    # "وفي سياق منفصل،" and "من جهته،" are fronted too, but say how the paragraph attaches, not where it happens.
+    fronted = cues.fronted_phrase(opening) if kind in (Opener.FRESH, Opener.CONTINUATION) else ""
+    if fronted:
+        tokens = set(fronted.rstrip("،,").split())
+        found |= {word.stem for word in words if normalize(word.surface) in tokens and rarity.is_actor(word.surface)}
+    return found
+
+
 @functools.cache
 def _event_stems() -> frozenset[str]:
     """Light stems of cues.EVENT_NOUNS, as lexicon.stem() gives them for the words of a paragraph."""

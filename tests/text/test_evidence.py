@@ -7,6 +7,7 @@ from service.text.cues import (
     Opener,
     attributes_speech,
     dates_by_weekday,
+    fronted_phrase,
     opener,
     opens_with_fronted_phrase,
     says_also,
@@ -160,3 +161,45 @@ def test_a_known_actor_speaking_is_told_from_someone_new() -> None:
     new = features_at([*FIRST_STORY, *NEW_ACTORS], 2)
     assert known["speech"] == known["speech_by_known_actor"] == 1.0
     assert new["speech"] == new["speech_by_known_actor"] == 0.0
+
+
+AIRSTRIKES = [
+    "شنت طائرات حربية غارات على مواقع للمسلحين في محافظة إدلب، وأسفرت عن مقتل عشرة أشخاص.",
+    "وقالت مصادر محلية إن الغارات استهدفت مستودعا للذخيرة في ريف إدلب الجنوبي.",
+]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "new", "fronted"),
+    [
+        ("وفي محافظة الحسكة، اندلع حريق كبير في سوق شعبية وأتى على عشرات المحلات.", True, True),
+        ("وفي الحسكة، اندلع حريق كبير في سوق شعبية.", True, True),
+        ("وسقط ثلاثة قتلى في انفجار عبوة ناسفة بمدينة القامشلي شمال شرقي البلاد.", True, False),
+        # A place the story already named, a country's name that is no place of its own, and a fronted reaction.
+        ("وفي محافظة إدلب، أعلنت السلطات حظر التجول حتى صباح الغد.", False, False),
+        ("وقالت الولايات المتحدة إن الغارات تهدد المدنيين.", False, False),
+        ("من جهته، أكد المتحدث باسم الدفاع المدني أن فرق الإنقاذ تبحث عن ناجين.", False, False),
+    ],
+)
+def test_an_opening_that_names_a_place_new_to_the_article(paragraph: str, new: bool, fronted: bool) -> None:
+    features = features_at([*AIRSTRIKES, paragraph], 2)
+    assert features["place_new"] == float(new)
+    assert features["fronted_and_place_new"] == float(fronted)
+
+
+def test_the_story_under_way_starts_again_after_a_phrase_that_announces_another() -> None:
+    school = [
+        "على صعيد آخر، افتتح وزير التعليم مدرسة جديدة للبنات في العاصمة.",
+        "وتضم المدرسة الجديدة عشرين فصلا ومكتبة للبنات.",
+    ]
+    after_change = features_at([*AIRSTRIKES, *school], 3)
+    # The story under way is the school alone, not the airstrikes before it.
+    assert after_change["similarity_story"] == pytest.approx(after_change["similarity_previous"])
+    assert after_change["similarity_story"] > after_change["similarity_window"]
+    within = features_at([*AIRSTRIKES, "وأضافت المصادر أن الغارات استهدفت أيضا مواقع في ريف إدلب."], 2)
+    assert within["similarity_story"] > 0.0
+
+
+def test_fronted_phrase_is_the_place_or_time_put_first() -> None:
+    assert fronted_phrase(normalize("وفي مدينة حلب، أعيد فتح السوق.")) == "وفي مدينه حلب،"
+    assert fronted_phrase(normalize("أعلنت الحكومة، الأحد، عن خطة جديدة.")) == ""
