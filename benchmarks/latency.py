@@ -28,7 +28,7 @@ import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
 from benchmarks.machine import machine, peak_rss_mib
-from benchmarks.translate_throughput import FixedLengthTranslator
+from benchmarks.translate_throughput import fixed_length_translator
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
@@ -72,8 +72,18 @@ class OneByOne:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.name = inner.name
-        self.engine = inner.engine
+        self.name: str = inner.name
+        self.device: str = inner.device
+
+    @property
+    def tokens_generated(self) -> int:
+        return self.inner.tokens_generated
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return self.inner.count_tokens(texts)
 
     def summarize_batch(self, texts: list[str]) -> list[str]:
         return [self.inner.summarize_batch([text])[0] for text in texts]
@@ -128,7 +138,7 @@ def pipeline(
         role="translator",
         generate_overrides={"num_beams": beams},
     )
-    return DigestPipeline(summarizer, FixedLengthTranslator(translator_engine))
+    return DigestPipeline(summarizer, fixed_length_translator(translator_engine))
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -145,7 +155,7 @@ def measure(digest: DigestPipeline, texts: dict[str, str], runs: int) -> dict[st
     totals: dict[str, list[float]] = {name: [] for name in texts}
     stages: dict[str, list[float]] = {}
     sections: dict[str, int] = {}
-    engines = [getattr(digest.summarizer, "engine"), getattr(digest.translator, "engine")]  # noqa: B009
+    engines = [digest.summarizer, digest.translator]
     tokens_before = sum(engine.tokens_generated for engine in engines)
     started = time.perf_counter()
     for _ in range(runs):
@@ -181,12 +191,12 @@ def measure_side(
     digest = pipeline(summarizer_dir, translator_dir, device, beams, "auto", "full" if full_vocab else "arabic")
     digest.run(texts["reference"])  # warm-up: first-call allocations are not what users wait for
     result = measure(digest, texts, runs)
-    engine = getattr(digest.summarizer, "engine")  # noqa: B009
+    described = digest.summarizer.describe()
     return result | {
         "beams": beams,
-        "dtype": str(engine.loaded.dtype).removeprefix("torch."),
-        "quantization": engine.loaded.quantization,
-        "output_vocabulary": engine.describe()["output_vocabulary"],
+        "dtype": described["dtype"],
+        "quantization": described["quantization"],
+        "output_vocabulary": described["output_vocabulary"],
         "threads": torch.get_num_threads(),
         "peak_rss_mib": peak_rss_mib(),
     }

@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessorList
 
 from benchmarks.machine import machine, peak_rss_mib
-from service.batch import BatchOptions, BatchTranslator, default_batch_tokens, run_batch
+from service.batch import BatchOptions, default_batch_tokens, run_batch
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
 from service.engines.tiny import build_sized
-from service.engines.translator import Seq2SeqTranslator
+from service.engines.translator import PerInputLengthCap, Seq2SeqTranslator
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "translation" / "ntrex128-newstest2019.ar.txt"
@@ -47,38 +47,21 @@ def output_length(source_tokens: int) -> int:
     return max(1, math.ceil(OUTPUT_RATIO * source_tokens))
 
 
-class ExactLength(LogitsProcessor):
-    """Each row ends exactly at its own target length: end-of-sequence banned before it, forced at it."""
+class ForcedLengths:
+    """The translator's `output_lengths`: ceil(1.2 x source tokens) per sentence, counted as they are handed out."""
 
-    def __init__(self, targets: list[int], eos_token_id: int, num_beams: int) -> None:
-        self.targets = torch.tensor(targets).repeat_interleave(num_beams)
-        self.eos = eos_token_id
+    def __init__(self) -> None:
+        self.generated_tokens = 0
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        generated = input_ids.shape[1] - 1
-        targets = self.targets.to(scores.device)
-        scores[targets > generated, self.eos] = float("-inf")
-        done = (targets <= generated).nonzero().flatten()
-        if len(done):
-            scores[done] = float("-inf")
-            scores[done, self.eos] = 0.0
-        return scores
-
-
-class FixedLengthTranslator(Seq2SeqTranslator):
-    """The production translator with the output length forced per sentence (and counted)."""
-
-    generated_tokens = 0
-
-    def _length_caps(self, pieces: list[str]) -> dict[str, object]:
-        targets = [output_length(n) for n in self.engine.count_tokens(pieces)]
+    def __call__(self, source_tokens: list[int]) -> list[int]:
+        targets = [output_length(n) for n in source_tokens]
         self.generated_tokens += sum(targets)
-        beams = int(self.engine.generation.get("num_beams", 1))
-        eos = int(self.engine.loaded.model.config.eos_token_id)
-        return {
-            "max_new_tokens": max(targets) + 1,  # room for the end-of-sequence token after the longest row
-            "logits_processor": LogitsProcessorList([ExactLength(targets, eos, beams)]),
-        }
+        return targets
+
+
+def fixed_length_translator(engine: Seq2SeqEngine, lengths: ForcedLengths | None = None) -> Seq2SeqTranslator:
+    """The production translator with every output forced to exactly its `lengths` (a fresh counter by default)."""
+    return Seq2SeqTranslator(engine, output_lengths=lengths or ForcedLengths(), exact_lengths=True)
 
 
 def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[str, Any]:
@@ -92,7 +75,7 @@ def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[st
         batch = tokenizer(line, return_tensors="pt").to(device)
         target = output_length(batch["input_ids"].shape[1] - 1)
         generated += target
-        processors = LogitsProcessorList([ExactLength([target], eos, beams)])
+        processors = LogitsProcessorList([PerInputLengthCap([target], eos, beams, exact=True)])
         with torch.no_grad():
             output = model.generate(**batch, num_beams=beams, max_new_tokens=target + 1, logits_processor=processors)
         tokenizer.decode(output[0], skip_special_tokens=True)
@@ -102,20 +85,20 @@ def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[st
 def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: int) -> dict[str, Any]:
     """The real batch job over `source`."""
     loaded = load_seq2seq(str(model_dir), device=pick_device(device), quantize="auto")
-    translator = FixedLengthTranslator(
-        Seq2SeqEngine(loaded, role="translator", generate_overrides={"num_beams": beams})
+    lengths = ForcedLengths()
+    translator = fixed_length_translator(
+        Seq2SeqEngine(loaded, role="translator", generate_overrides={"num_beams": beams}), lengths
     )
-    job = BatchTranslator(translator.translate_batch, translator.engine.count_tokens, {"id": "benchmark"})
     with tempfile.TemporaryDirectory() as scratch:
         options = BatchOptions(str(source), str(Path(scratch) / "out.txt"), batch_tokens=batch_tokens, force=True)
         started = time.perf_counter()
-        stats = run_batch(options, job)
+        stats = run_batch(options, translator)
         seconds = time.perf_counter() - started
     return {
         "segments": stats.segments,
         "sentences": stats.sentences,
         "source_tokens": stats.source_tokens,
-        "generated_tokens": translator.generated_tokens,
+        "generated_tokens": lengths.generated_tokens,
         "seconds": seconds,
         "quantization": loaded.quantization,
         "dtype": str(loaded.dtype).removeprefix("torch."),

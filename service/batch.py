@@ -11,13 +11,13 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from service.engines.base import translate_texts
+from service.engines.base import Translator, translate_texts
 from service.engines.batching import run_in_batches
 from service.errors import KhulasaError
 from service.progress import Progress
@@ -40,7 +40,8 @@ CUDA_BATCH_TOKENS = 16_384
 
 
 def default_batch_tokens(device: str) -> int:
-    return CUDA_BATCH_TOKENS if device == "cuda" else CPU_BATCH_TOKENS
+    """Source tokens per generate call for a device such as "cpu", "cuda" or "cuda:1"."""
+    return CUDA_BATCH_TOKENS if device.split(":")[0] == "cuda" else CPU_BATCH_TOKENS
 
 
 @dataclass
@@ -80,13 +81,14 @@ class Checkpoint:
     stats: BatchStats = field(default_factory=BatchStats)
 
 
-@dataclass
-class BatchTranslator:
-    """What the job needs from an engine: the batch method, a token counter, and what identifies its output."""
+# What of a translator's `describe()` decides its output: a checkpoint made with other values is not resumed.
+_IDENTITY = ("id", "revision", "generation", "quantization", "max_input_tokens")
 
-    translate_batch: Callable[[list[str]], list[str]]
-    count_tokens: Callable[[list[str]], list[int]]
-    identity: dict[str, Any]
+
+def translator_identity(translator: Translator) -> dict[str, Any]:
+    """The part of `translator.describe()` that a resumed job must find unchanged."""
+    described = translator.describe()
+    return {key: described[key] for key in _IDENTITY if key in described}
 
 
 def _paths(output: str) -> tuple[Path, Path, Path]:
@@ -98,7 +100,7 @@ def _paths(output: str) -> tuple[Path, Path, Path]:
     )
 
 
-def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: BatchTranslator) -> dict[str, Any]:
+def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: Translator) -> dict[str, Any]:
     stat = Path(options.input).stat()
     return {
         "input": str(Path(options.input).resolve()),
@@ -107,7 +109,7 @@ def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: BatchTran
         "format": fmt.name,
         "field": options.field,
         "max_chars": options.max_chars,
-        "translator": translator.identity,
+        "translator": translator_identity(translator),
     }
 
 
@@ -236,7 +238,7 @@ def preflight(options: BatchOptions) -> None:
         raise JobError(f"{options.output} already exists and is finished; pass --force to translate again")
 
 
-def run_batch(options: BatchOptions, translator: BatchTranslator) -> BatchStats:
+def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
     """Translate `options.input` into `options.output`; see the module docstring. Raises JobError or InvalidInput."""
     fmt = record_format(options.input, options.format, options.field, options.max_chars)
     resumable = options.input != "-" and options.output != "-"
@@ -273,7 +275,7 @@ def _chain_first(first: list[Record], rest: Iterator[list[Record]]) -> Iterator[
 def _translate_window(
     window: list[Record],
     fmt: RecordFormat,
-    translator: BatchTranslator,
+    translator: Translator,
     sink: _Sink,
     stats: BatchStats,
     batch_tokens: int,

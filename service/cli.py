@@ -220,7 +220,7 @@ _BATCH_FLAGS = ("input", "output", "format", "field", "batch_tokens", "window", 
 
 
 def _translate_batch(args: argparse.Namespace) -> int:
-    from service.batch import BatchOptions, BatchTranslator, default_batch_tokens, preflight, run_batch
+    from service.batch import BatchOptions, default_batch_tokens, preflight, run_batch
     from service.engines.factory import load_translator
 
     options = BatchOptions(**{name: getattr(args, name) for name in _BATCH_FLAGS if hasattr(args, name)})
@@ -232,10 +232,8 @@ def _translate_batch(args: argparse.Namespace) -> int:
     _quiet_libraries()
     translator = load_translator(settings)
     if options.batch_tokens is None:
-        options.batch_tokens = default_batch_tokens(translator.engine.device.type)
-    described = translator.engine.describe()
-    identity = {key: described[key] for key in ("id", "revision", "generation", "quantization", "max_input_tokens")}
-    stats = run_batch(options, BatchTranslator(translator.translate_batch, translator.engine.count_tokens, identity))
+        options.batch_tokens = default_batch_tokens(translator.device)
+    stats = run_batch(options, translator)
     print(f"khulasa: {stats.line()}", file=sys.stderr)
     if stats.rejects:
         rejects = "the log above" if options.output == "-" else f"{options.output}.rejects.jsonl"

@@ -17,9 +17,6 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.engines.factory import Engines, load_engines
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.summarizer import Seq2SeqSummarizer
-from service.engines.translator import Seq2SeqTranslator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
@@ -52,17 +49,15 @@ def engines(tiny_settings: Settings) -> Engines:
 
 
 @pytest.fixture(scope="session")
-def short_engines(engines: Engines) -> Engines:
-    """The session's tiny models, each output cut at 8 tokens.
+def short_engines(tiny_settings: Settings) -> Engines:
+    """The tiny models again, each output cut at 8 tokens.
 
     Random weights seldom end a sequence, so every output runs to its length cap: minutes of generation for the
     largest hostile inputs, which test how input is handled, not how much is generated. The length caps have their
     own tests (tests/engines).
     """
     short = {"max_new_tokens": 8}
-    summarizer = Seq2SeqEngine(engines.summarizer.engine.loaded, role="summarizer", generate_overrides=short)
-    translator = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", generate_overrides=short)
-    return Engines(summarizer=Seq2SeqSummarizer(summarizer), translator=Seq2SeqTranslator(translator))
+    return load_engines(tiny_settings.model_copy(update={"summarizer_generate": short, "translator_generate": short}))
 
 
 def wait_ready(client: TestClient, timeout: float = 30.0) -> None:

@@ -1,4 +1,7 @@
-"""A pass-through wrapper around a real engine that records each batched call it receives (never a fake)."""
+"""A pass-through wrapper around a real engine that records each batched call it receives (never a fake).
+
+Every other member of the engine protocol (device, describe, ...) is the wrapped engine's.
+"""
 
 from typing import Any
 
@@ -8,6 +11,9 @@ class Recording:
         self.inner = inner
         self.name: str = inner.name
         self.calls: list[list[str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
     def summarize_batch(self, texts: list[str]) -> list[str]:
         self.calls.append(list(texts))

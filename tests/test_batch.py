@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import BatchOptions, BatchTranslator, JobError, run_batch
-from service.engines.base import translate_texts
+from service.batch import BatchOptions, JobError, run_batch
+from service.engines.base import Translator, translate_texts
 from service.engines.factory import Engines
 from service.errors import InvalidInput
 
@@ -21,9 +21,8 @@ SEGMENTS = [
 ]
 
 
-def job_translator(engines: Engines) -> BatchTranslator:
-    translator = engines.translator
-    return BatchTranslator(translator.translate_batch, translator.engine.count_tokens, {"id": translator.name})
+def job_translator(engines: Engines) -> Translator:
+    return engines.translator
 
 
 def expected(engines: Engines, texts: list[str]) -> list[str]:
@@ -140,21 +139,27 @@ def test_interrupted_job_resumes_to_identical_output_even_with_another_window(en
     reference = tmp_path / "reference.txt"
     run(engines, source, reference, window=4)
 
-    calls = 0
-    inner = job_translator(engines)
+    class FailsOnFourthBatch:
+        """The session's translator, whose fourth batch is interrupted."""
 
-    def failing(sentences: list[str]) -> list[str]:
-        nonlocal calls
-        calls += 1
-        if calls == 4:
-            raise Interrupted
-        return inner.translate_batch(sentences)
+        def __init__(self, inner: Translator) -> None:
+            self.inner = inner
+            self.calls = 0
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def translate_batch(self, sentences: list[str]) -> list[str]:
+            self.calls += 1
+            if self.calls == 4:
+                raise Interrupted
+            return self.inner.translate_batch(sentences)
 
     output = tmp_path / "out.txt"
     with pytest.raises(Interrupted):
         run_batch(
             BatchOptions(str(source), str(output), window=4),
-            BatchTranslator(failing, inner.count_tokens, inner.identity),
+            FailsOnFourthBatch(job_translator(engines)),  # type: ignore[arg-type]
         )
     checkpoint = json.loads((tmp_path / "out.txt.checkpoint.json").read_text())
     assert 0 < checkpoint["records_done"] < len(segments)

@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 import service
 from service.config import Settings
-from service.engines.factory import Engines
+from service.engines.base import Engines
 
 from .auth import document_open_access
 from .errors import install_error_handlers

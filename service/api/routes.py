@@ -119,8 +119,8 @@ async def info(state: State) -> dict[str, Any]:
     }
     if state.engines is not None:
         models = {
-            "summarizer": state.engines.summarizer.engine.describe(),
-            "translator": state.engines.translator.engine.describe(),
+            "summarizer": state.engines.summarizer.describe(),
+            "translator": state.engines.translator.describe(),
         }
     packages = ("khulasa", "torch", "transformers", "tokenizers", "sentencepiece", "fastapi", "uvicorn")
     return {

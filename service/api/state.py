@@ -7,8 +7,8 @@ from typing import Literal
 
 from service.config import Settings
 from service.digest import Digest
-from service.engines.base import translate_texts
-from service.engines.factory import Engines, load_engines
+from service.engines.base import Engines, translate_texts
+from service.engines.factory import load_engines
 from service.errors import KhulasaError, NotReady
 from service.pipeline import DigestPipeline, DigestRequest
 from service.text import rarity
@@ -58,8 +58,8 @@ class ServiceState:
         if self.engines is None:
             return {}
         return {
-            "summarizer": self.engines.summarizer.engine.tokens_generated,
-            "translator": self.engines.translator.engine.tokens_generated,
+            "summarizer": self.engines.summarizer.tokens_generated,
+            "translator": self.engines.translator.tokens_generated,
         }
 
     async def load(self) -> None:

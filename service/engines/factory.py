@@ -1,8 +1,7 @@
 """Build the configured summarizer and translator from Settings: the one place engines get constructed."""
 
-from dataclasses import dataclass
-
 from service.config import Settings
+from service.engines.base import Engines, Translator
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
@@ -10,11 +9,7 @@ from service.engines.summarizer import Seq2SeqSummarizer
 from service.engines.threads import configure_threads
 from service.engines.translator import Seq2SeqTranslator
 
-
-@dataclass
-class Engines:
-    summarizer: Seq2SeqSummarizer
-    translator: Seq2SeqTranslator
+__all__ = ["Engines", "load_engines", "load_translator"]
 
 
 def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
@@ -40,7 +35,7 @@ def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
     )
 
 
-def load_translator(settings: Settings) -> Seq2SeqTranslator:
+def load_translator(settings: Settings) -> Translator:
     """Only the translator (batch translation needs no summarizer)."""
     return Seq2SeqTranslator(_engine(settings, "translator"))
 

@@ -1,9 +1,11 @@
 """The Arabic-to-English translator: sentence-level, all sentences of a request in one batched generate."""
 
+from collections.abc import Callable
+
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from service.engines.seq2seq import Seq2SeqEngine
+from service.engines.seq2seq import Seq2SeqEngine, Seq2SeqRole
 
 # Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
 # enough for Arabic to English, and a degenerate model cannot loop for long.
@@ -11,41 +13,63 @@ _LENGTH_RATIO = 1.5
 _LENGTH_SLACK = 10
 
 
+# Input token count of each sentence -> the most tokens its translation may have (or, with exact lengths, has).
+OutputLengths = Callable[[list[int]], list[int]]
+
+
+def default_output_lengths(source_tokens: list[int]) -> list[int]:
+    """Room for Arabic to English, short enough that a degenerate model cannot loop for long."""
+    return [int(n * _LENGTH_RATIO) + _LENGTH_SLACK for n in source_tokens]
+
+
 class PerInputLengthCap(LogitsProcessor):
-    """Force end-of-sequence once a row has generated its own limit of tokens.
+    """Force end-of-sequence once a row has generated its own limit of tokens; with `exact`, also forbid it before.
 
     `generate` knows one max length for the whole batch; capping each input by its own length keeps a batched
-    translation identical to translating that sentence alone.
+    translation identical to translating that sentence alone. Exact lengths make timing independent of the weights
+    (the benchmarks use them).
     """
 
-    def __init__(self, limits: list[int], eos_token_id: int, num_beams: int = 1) -> None:
+    def __init__(self, limits: list[int], eos_token_id: int, num_beams: int = 1, *, exact: bool = False) -> None:
         self.limits = torch.tensor(limits).repeat_interleave(num_beams)
         self.eos_token_id = eos_token_id
+        self.exact = exact
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         generated = input_ids.shape[1] - 1  # the decoder start token is not generated
-        over = (self.limits.to(scores.device) <= generated).nonzero().flatten()
+        limits = self.limits.to(scores.device)
+        if self.exact:
+            scores[limits > generated, self.eos_token_id] = float("-inf")
+        over = (limits <= generated).nonzero().flatten()
         if len(over):
             scores[over] = float("-inf")
             scores[over, self.eos_token_id] = 0.0
         return scores
 
 
-class Seq2SeqTranslator:
+class Seq2SeqTranslator(Seq2SeqRole):
     """`translate_batch(sentences) -> translations`.
 
     Marian drops content on long multi-sentence input, so callers pass sentences (see `translate_texts`);
     a sentence over the model's input is cut between words, never truncated.
     """
 
-    def __init__(self, engine: Seq2SeqEngine) -> None:
-        self.engine = engine
-        self.name = engine.name
+    def __init__(
+        self, engine: Seq2SeqEngine, *, output_lengths: OutputLengths | None = None, exact_lengths: bool = False
+    ) -> None:
+        """`output_lengths` bounds each translation by its sentence's input token count (the service's default,
+        `default_output_lengths`, applies only when the generation settings fix no `max_new_tokens`);
+        `exact_lengths` makes those bounds the exact output lengths. Either way no row goes past the model's learned
+        decoder positions."""
+        super().__init__(engine)
+        self.output_lengths = output_lengths
+        self.exact_lengths = exact_lengths
 
-    def _length_caps(self, pieces: list[str]) -> dict[str, object]:
-        if "max_new_tokens" in self.engine.generation:
+    def length_caps(self, pieces: list[str]) -> dict[str, object]:
+        """The `generate` arguments that bound each of `pieces` (model-sized inputs) by its own output length."""
+        if self.output_lengths is None and "max_new_tokens" in self.engine.generation:
             return {}
-        limits = [int(n * _LENGTH_RATIO) + _LENGTH_SLACK for n in self.engine.count_tokens(pieces)]
+        limits = (self.output_lengths or default_output_lengths)(self.engine.count_tokens(pieces))
         positions = getattr(self.engine.loaded.model.config, "max_position_embeddings", None)
         if positions:
             # Learned decoder positions end there (Marian, mBART): past them `generate` indexes out of the table.
@@ -54,7 +78,7 @@ class Seq2SeqTranslator:
         config = self.engine.loaded.model.generation_config
         eos = config.eos_token_id if isinstance(config.eos_token_id, int) else config.eos_token_id[0]
         beams = int(self.engine.generation.get("num_beams", config.num_beams or 1))
-        cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=beams)
+        cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=beams, exact=self.exact_lengths)
         # One step beyond the longest limit: `generate` forces end-of-sequence on its own last step, which would
         # otherwise cut the longest row one token short and make its output depend on its batch.
         return {"max_new_tokens": max(limits) + 1, "logits_processor": LogitsProcessorList([cap])}
@@ -63,5 +87,5 @@ class Seq2SeqTranslator:
         """One English translation per Arabic sentence, in order; "" for a blank one."""
         pieces = [self.engine.fit(sentence) for sentence in sentences]
         flat = [piece for group in pieces for piece in group]
-        translations = iter(self.engine.generate(flat, **self._length_caps(flat)) if flat else [])
+        translations = iter(self.engine.generate(flat, **self.length_caps(flat)) if flat else [])
         return [" ".join(next(translations) for _ in group) for group in pieces]

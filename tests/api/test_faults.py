@@ -1,6 +1,7 @@
 """A failure inside generation fails that one request with a JSON error naming nothing internal; the next works.
 
-The failure is real: a forward pre-hook on the loaded tiny model raises inside `generate`, once.
+The failure is real: a forward pre-hook on the loaded tiny model raises inside `generate`, once. These tests load
+the torch models themselves, so they hold what they make fail; the app sees only the engine protocol.
 """
 
 import logging
@@ -13,18 +14,32 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from service.engines.factory import Engines
-from service.engines.seq2seq import is_out_of_memory
+from service.engines.base import Engines
+from service.engines.loading import LoadedModel, load_seq2seq, pick_device
+from service.engines.seq2seq import Seq2SeqEngine, is_out_of_memory
+from service.engines.summarizer import Seq2SeqSummarizer
+from service.engines.translator import Seq2SeqTranslator
 from tests.conftest import wait_ready
 
 ARTICLE = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
 # What a client must never see: exception classes, devices, sizes, paths, the raised message itself.
+ROLES = ("summarizer", "translator")
 INTERNALS = ("Error", "CUDA", "GiB", "alloc", "/", "\\", "Traceback", "boom", "torch", "hook")
 
 
+@pytest.fixture(scope="module")
+def models(tiny_settings: Settings) -> dict[str, LoadedModel]:
+    """The tiny torch models, by role."""
+    return {role: load_seq2seq(getattr(tiny_settings, role), device=pick_device("cpu")) for role in ROLES}
+
+
 @pytest.fixture
-def faulty_client(tiny_settings: Settings, engines: Engines) -> Iterator[TestClient]:
-    """Like `client`, but a 500 comes back as a response instead of being raised in the test."""
+def faulty_client(tiny_settings: Settings, models: dict[str, LoadedModel]) -> Iterator[TestClient]:
+    """Like `client` over `models`, but a 500 comes back as a response instead of being raised in the test."""
+    engines = Engines(
+        summarizer=Seq2SeqSummarizer(Seq2SeqEngine(models["summarizer"], role="summarizer")),
+        translator=Seq2SeqTranslator(Seq2SeqEngine(models["translator"], role="translator")),
+    )
     with TestClient(create_app(tiny_settings, engines=engines), raise_server_exceptions=False) as test_client:
         wait_ready(test_client)
         yield test_client
@@ -62,9 +77,9 @@ OUT_OF_MEMORY = [
 
 @pytest.mark.parametrize("make_error", OUT_OF_MEMORY, ids=["cuda", "cpu-allocator", "python"])
 def test_out_of_memory_in_the_summarizer_gets_503_then_the_next_request_works(
-    faulty_client: TestClient, engines: Engines, make_error: Callable[[], BaseException]
+    faulty_client: TestClient, models: dict[str, LoadedModel], make_error: Callable[[], BaseException]
 ) -> None:
-    with fails_once(engines.summarizer.engine.loaded.model, make_error) as raised:
+    with fails_once(models["summarizer"].model, make_error) as raised:
         response = faulty_client.post("/summarize", json={"text": ARTICLE})
         assert raised == [1]
         assert response.status_code == 503
@@ -78,9 +93,9 @@ def test_out_of_memory_in_the_summarizer_gets_503_then_the_next_request_works(
 
 
 def test_out_of_memory_in_the_translator_gets_503_then_the_next_request_works(
-    faulty_client: TestClient, engines: Engines
+    faulty_client: TestClient, models: dict[str, LoadedModel]
 ) -> None:
-    with fails_once(engines.translator.engine.loaded.model, OUT_OF_MEMORY[0]):
+    with fails_once(models["translator"].model, OUT_OF_MEMORY[0]):
         response = faulty_client.post("/translate", json={"q": ["وصل الوفد.", "بدأ الاجتماع."]})
         assert response.status_code == 503 and response.json()["type"] == "out_of_memory"
         again = faulty_client.post("/translate", json={"q": ["وصل الوفد.", "بدأ الاجتماع."]})
@@ -88,10 +103,10 @@ def test_out_of_memory_in_the_translator_gets_503_then_the_next_request_works(
 
 
 def test_any_other_error_in_generation_gets_500_naming_nothing_and_is_logged(
-    faulty_client: TestClient, engines: Engines, caplog: pytest.LogCaptureFixture
+    faulty_client: TestClient, models: dict[str, LoadedModel], caplog: pytest.LogCaptureFixture
 ) -> None:
     boom = lambda: RuntimeError("boom: shape mismatch in /opt/models/secret/modeling.py line 12")  # noqa: E731
-    with caplog.at_level(logging.ERROR), fails_once(engines.summarizer.engine.loaded.model, boom):
+    with caplog.at_level(logging.ERROR), fails_once(models["summarizer"].model, boom):
         response = faulty_client.post("/summarize", json={"text": ARTICLE})
     assert response.status_code == 500
     assert response.json() == {"error": "internal error; see the server log", "type": "internal_error"}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.translate_throughput import FixedLengthTranslator, output_length
+from benchmarks.translate_throughput import ForcedLengths, fixed_length_translator, output_length
 from service.engines.loading import load_seq2seq
 from service.engines.seq2seq import Seq2SeqEngine
 from service.engines.tiny import build_sized
@@ -19,10 +19,12 @@ def test_outputs_are_forced_to_their_target_length(tmp_path: Path) -> None:
     assert loaded.model.config.vocab_size == 700 and loaded.model.config.pad_token_id == 699
     for beams in (1, 4):
         engine = Seq2SeqEngine(loaded, role="translator", generate_overrides={"num_beams": beams})
-        translator = FixedLengthTranslator(engine)
-        caps = translator._length_caps(SENTENCES)
+        forced = ForcedLengths()
+        translator = fixed_length_translator(engine, forced)
+        caps = translator.length_caps(SENTENCES)
         ids = engine.generate_ids(SENTENCES, **caps)
         eos = loaded.model.config.eos_token_id
         lengths = [int((row == eos).nonzero()[0]) for row in ids[:, 1:]]  # tokens before the first end-of-sequence
         assert lengths == [output_length(n) for n in engine.count_tokens(SENTENCES)]
+        assert forced.generated_tokens == sum(lengths)
         assert all(text.strip() for text in translator.translate_batch(SENTENCES))

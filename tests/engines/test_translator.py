@@ -64,7 +64,7 @@ def test_longest_input_never_generates_past_the_decoder_positions(engines: Engin
     assert int(longest * 1.5) + 10 > positions - 2, "the input must be long enough to hit the cap"
     (english,) = engines.translator.translate_batch([sentence])
     assert english.strip()
-    ids = engine.generate_ids(pieces, **engines.translator._length_caps(pieces))
+    ids = engine.generate_ids(pieces, **engines.translator.length_caps(pieces))
     assert ids.shape[1] <= positions
 
 
@@ -117,6 +117,6 @@ def test_output_never_runs_past_the_decoders_position_table(engines: Engines) ->
     words = " ".join(SENTENCES[2].replace(".", "").replace("،", "") for _ in range(40))
     piece = engine.fit(words)[0]
     assert engine.count_tokens([piece])[0] * 1.5 + 10 > positions
-    ids = engine.generate_ids([piece], **engines.translator._length_caps([piece]))
+    ids = engine.generate_ids([piece], **engines.translator.length_caps([piece]))
     assert ids.shape[1] - 1 <= positions  # the decoder start token comes first and is not generated
     assert engines.translator.translate_batch([piece])[0].strip()
