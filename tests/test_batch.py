@@ -132,6 +132,7 @@ class Interrupted(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_interrupted_job_resumes_to_identical_output_even_with_another_window(engines: Engines, tmp_path: Path) -> None:
     segments = [f"{text} ({i})" if text else "" for i, text in enumerate(SEGMENTS * 6)]
     source = tmp_path / "in.txt"

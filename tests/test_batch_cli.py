@@ -13,6 +13,8 @@ import pytest
 
 from service.engines.tiny import CORPUS
 
+pytestmark = pytest.mark.slow  # a `khulasa` process per test, and minutes of kill-and-resume
+
 
 def command(tiny_models: Path, *args: str) -> list[str]:
     translator = str(tiny_models / "translator")

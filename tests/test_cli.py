@@ -24,6 +24,7 @@ def khulasa(*args: str, env: dict[str, str] | None = None, stdin: bytes | None =
     )
 
 
+@pytest.mark.slow
 def test_serve_with_missing_model_path_exits_with_one_line_naming_it() -> None:
     result = khulasa("serve", env={"KHULASA_SUMMARIZER": "/nonexistent"}, timeout=60)
     assert result.returncode != 0
@@ -31,6 +32,7 @@ def test_serve_with_missing_model_path_exits_with_one_line_naming_it() -> None:
     assert len(lines) == 1 and "/nonexistent" in lines[0], lines
 
 
+@pytest.mark.slow
 def test_serve_with_unloadable_checkpoint_exits_nonzero_naming_it(tmp_path: Path, tiny_models: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -42,6 +44,7 @@ def test_serve_with_unloadable_checkpoint_exits_nonzero_naming_it(tmp_path: Path
     assert last.startswith("khulasa: cannot load model") and str(broken) in last
 
 
+@pytest.mark.slow
 def test_serve_with_truncated_weights_stops_with_one_line(tmp_path: Path, tiny_models: Path) -> None:
     # Other kinds of corruption reach the same one-line error: tests/engines/test_loading.py.
     broken = tmp_path / "summarizer"
@@ -58,6 +61,7 @@ def test_serve_with_truncated_weights_stops_with_one_line(tmp_path: Path, tiny_m
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_summarize_prints_the_digest_with_offsets_into_the_file(tmp_path: Path, tiny_models: Path) -> None:
     article = tmp_path / "article.txt"
     text = ARTICLE.replace("\n", "\r\n")  # CRLF files keep their offsets
@@ -78,6 +82,7 @@ def test_summarize_prints_the_digest_with_offsets_into_the_file(tmp_path: Path, 
         assert section["summary"]["ar"] and section["summary"]["en"]
 
 
+@pytest.mark.slow
 def test_summarize_reads_standard_input(tiny_models: Path) -> None:
     env = {"KHULASA_SUMMARIZER": str(tiny_models / "summarizer"), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
     result = khulasa("summarize", "-", "--max-sections", "1", env=env, stdin=ARTICLE.encode())
@@ -85,6 +90,7 @@ def test_summarize_reads_standard_input(tiny_models: Path) -> None:
     assert len(json.loads(result.stdout)["sections"]) == 1
 
 
+@pytest.mark.slow
 def test_summarizer_output_vocab_flag_switches_the_restriction_off(tiny_models: Path) -> None:
     env = {"KHULASA_SUMMARIZER": str(tiny_models / "summarizer"), "KHULASA_TRANSLATOR": str(tiny_models / "translator")}
     args = ("summarize", "-", "--max-sections", "1", "--log-level", "info")
@@ -96,6 +102,7 @@ def test_summarizer_output_vocab_flag_switches_the_restriction_off(tiny_models: 
     assert json.loads(full.stdout)["sections"][0]["summary"]["ar"]
 
 
+@pytest.mark.slow
 def test_summarize_refuses_a_file_that_is_not_utf8(tmp_path: Path, tiny_models: Path) -> None:
     article = tmp_path / "latin1.txt"
     article.write_bytes("café".encode("latin-1"))

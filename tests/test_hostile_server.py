@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import LIVE_BODY_TIMEOUT_S, RunningServer
 
+pytestmark = pytest.mark.slow  # a real uvicorn server, and clients that trickle for seconds
+
 TEXT = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
 MARKER = "ماركرسري"  # occurs only in a request of this module; must never reach the server log
 

@@ -3,6 +3,8 @@
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # a real uvicorn server (`khulasa serve`): seconds to start
+
 
 def assert_still_up(base: str) -> None:
     assert httpx.get(f"{base}/health", timeout=5).json() == {"status": "ok"}

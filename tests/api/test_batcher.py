@@ -39,6 +39,7 @@ def articles(reference_article: str) -> list[DigestRequest]:
     ]
 
 
+@pytest.mark.slow
 def test_concurrent_digests_share_one_batch_and_equal_running_alone(engines: Engines, reference_article: str) -> None:
     pipeline = DigestPipeline(engines.summarizer, engines.translator)
     requests = articles(reference_article)
@@ -63,6 +64,7 @@ def test_an_invalid_article_fails_alone_in_its_batch(engines: Engines) -> None:
     assert without_timing(results[1]) == without_timing(pipeline.run(SHORT_ARTICLE))
 
 
+@pytest.mark.slow
 def test_concurrent_translate_requests_each_get_their_own_translations(
     tiny_settings: Settings, engines: Engines
 ) -> None:
@@ -150,6 +152,7 @@ def test_over_budget_request_gets_504_and_its_generation_stops(tiny_settings: Se
         assert client.post("/translate", json={"q": "بدأ الاجتماع ظهرا."}).status_code == 200
 
 
+@pytest.mark.slow
 def test_sigterm_lets_the_request_in_flight_finish(tiny_models: Path, tmp_path: Path) -> None:
     slow = '{"num_beams": 4, "min_new_tokens": 400, "max_new_tokens": 400}'
     with running_server(tiny_models, tmp_path / "server.log", summarizer_generate=slow) as running:

@@ -20,6 +20,8 @@ from service.config import Settings
 from service.engines.factory import Engines
 from tests.conftest import wait_ready
 
+pytestmark = pytest.mark.slow  # hundreds of generated requests through the tiny models
+
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,

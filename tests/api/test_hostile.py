@@ -37,6 +37,7 @@ class Case:
     summarize: tuple[int, str | None]
     segment: tuple[int, str | None]
     translate: tuple[int, str | None]
+    slow: bool = False  # seconds through the models on some routes: in the slow tier
 
 
 NOT_ARABIC = (422, "not_arabic")
@@ -66,8 +67,8 @@ CASES = [
         OK,
     ),
     Case("nul-characters", "وصل الوفد\x00 إلى القاهرة.\x00\n\nوبدأ الاجتماع\x00 بعد الظهر.", OK, OK, OK),
-    Case("ten-thousand-one-word-lines", "\n".join(["كلمة"] * 10_000), OK, OK, OK),
-    Case("one-line-of-50000-characters", ("كلمة " * 10_000)[:50_000], OK, OK, OK),
+    Case("ten-thousand-one-word-lines", "\n".join(["كلمة"] * 10_000), OK, OK, OK, slow=True),
+    Case("one-line-of-50000-characters", ("كلمة " * 10_000)[:50_000], OK, OK, OK, slow=True),
 ]
 
 
@@ -119,7 +120,9 @@ def check_answer(route: str, text: str, answer: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("route", list(BODIES))
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.name, marks=[pytest.mark.slow] if case.slow else []) for case in CASES]
+)
 def test_odd_text_gets_a_sensible_answer(battered: TestClient, case: Case, route: str) -> None:
     status, kind = getattr(case, route.strip("/"))
     response = battered.post(route, json=BODIES[route](case.text))

@@ -7,6 +7,8 @@ import pytest
 
 from benchmarks.segmentation import evaluate, load, table
 
+pytestmark = pytest.mark.slow  # scores the segmenter on every document of the dev set: seconds
+
 DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "segmentation" / "dev.jsonl"
 # Targets of the issue, for each kind of document.
 MAX_PK = 0.06

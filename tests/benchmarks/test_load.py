@@ -37,6 +37,7 @@ def test_rss_of_this_process_is_read_from_proc() -> None:
     assert read_rss_kib(2**22 + 12345) is None  # above Linux's highest pid
 
 
+@pytest.mark.slow
 def test_load_reports_answers_statuses_and_ordered_percentiles(live_server: RunningServer) -> None:
     report = asyncio.run(run_load(live_server.base, "translate", "وصل الوفد إلى القاهرة.", clients=3, seconds=2.0))
     assert report["answered"] > 0 and report["transport_errors"] == {}
@@ -46,6 +47,7 @@ def test_load_reports_answers_statuses_and_ordered_percentiles(live_server: Runn
     assert report["ok_per_second"] > 0
 
 
+@pytest.mark.slow
 def test_thirty_two_clients_for_twenty_seconds(live_server: RunningServer) -> None:
     """No error but deliberate 429s, every client served, memory flat (under 10% RSS growth, first to last 5 s)."""
     base, pid = live_server.base, live_server.process.pid

@@ -8,6 +8,8 @@ import pytest
 from benchmarks.natural import evaluate_natural, natural_table
 from benchmarks.segmentation_scoring import load
 
+pytestmark = pytest.mark.slow  # cleans and segments every article of the natural set: about a second
+
 NATURAL_DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "segmentation" / "natural-dev.jsonl"
 # No-regression floors: what the cleaner and the segmenter score now (issue 11); the issue's targets are above
 # most of them (boundary F1 0.85, count accuracy 0.80, single-story split 0.10), see the README.

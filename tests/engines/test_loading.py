@@ -171,6 +171,7 @@ def test_int8_embedding_rows_stay_within_half_a_step() -> None:
     assert table.codes.dtype == torch.int8
 
 
+@pytest.mark.slow
 def test_int8_load_quantizes_word_embeddings_and_lets_the_checkpoint_go(tiny_models: Path, tmp_path: Path) -> None:
     import shutil
 

@@ -52,6 +52,7 @@ def test_sentence_over_model_input_is_cut_between_words_not_truncated(engines: E
     assert translator.translate_batch([sentence]) == [" ".join(translator.translate_batch(pieces))]
 
 
+@pytest.mark.slow
 def test_longest_input_never_generates_past_the_decoder_positions(engines: Engines) -> None:
     # A sentence that fills the whole input would be allowed 1.5x its length in output: past the 256 learned
     # positions of the tiny Marian decoder, which `generate` cannot index.
@@ -110,6 +111,7 @@ def test_batched_beam_search_translation_equals_one_by_one(engines: Engines) -> 
     assert batched == [translator.translate_batch([sentence])[0] for sentence in SENTENCES]
 
 
+@pytest.mark.slow
 def test_output_never_runs_past_the_decoders_position_table(engines: Engines) -> None:
     # A full-budget sentence would get 1.5x its length + 10 tokens: more than the tiny Marian's 256 positions.
     engine = engines.translator.engine

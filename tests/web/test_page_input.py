@@ -7,6 +7,8 @@ from playwright.sync_api import Route
 
 from .conftest import Visit, contrast_ratio, submit
 
+pytestmark = pytest.mark.slow  # headless Chromium against a real uvicorn server
+
 SHORT_ARTICLE = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
 
 

@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Locator, Page
 
 from tests.test_pipeline import ARTICLE_WITH_SUBHEADING, SUBHEADING
 
 from .conftest import Visit, contrast_ratio, submit
+
+pytestmark = pytest.mark.slow  # headless Chromium against a real uvicorn server
 
 HOSTILE_ARTICLE = """وصل الوفد المصري إلى القاهرة صباح اليوم بعد جولة من المحادثات في عمان.
 
