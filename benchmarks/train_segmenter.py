@@ -28,8 +28,9 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks.segmentation import score as synthetic_score
 from service.text import clean, cues, segment
+from service.text.boundary import BoundaryModel
 from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
-from service.text.evidence import FEATURES, BoundaryModel, Paragraph, boundary_features
+from service.text.evidence import FEATURES, Paragraph, boundary_features
 from service.text.furniture import reads_as_subheading
 from service.text.lexicon import content_words, spans_content_words
 from service.text.segment import best_starts

@@ -1,20 +1,17 @@
 """Evidence that a new story starts at a paragraph: how it opens, what it looks like, and whom it is about.
 
 Each candidate boundary (before paragraph i, for i >= 1) gets a fixed-length vector of numbers, FEATURES in order.
-A small logistic model (service/text/boundary_model.json, trained by benchmarks/train_segmenter.py on real
-articles) turns them into the log-odds that a story changes there.
+A small logistic model (service/text/boundary.py, its weights in boundary_model.json, trained by
+benchmarks/train_segmenter.py on real articles) turns them into the log-odds that a story changes there.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
-import operator
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 
 from service.text import cues, rarity
 from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors
@@ -103,102 +100,145 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
     """
     if dots is None:
         dots = dot_matrix(paragraph_vectors([paragraph.words for paragraph in paragraphs]))
-    similarity = cosine_of(dots)
-    actors = _actors(paragraphs, rare_only=True)
-    topics = _actors(paragraphs, rare_only=False)
-    openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
-    n = len(paragraphs)
-    event_stems = _event_stems()
-    events = [{word.stem for word in paragraph.words if word.stem in event_stems} for paragraph in paragraphs]
-    opening_events = [
-        {word.stem for word in paragraph.words[:_OPENING_WORDS] if word.stem in event_stems} for paragraph in paragraphs
-    ]
-    stems = [{word.stem for word in paragraph.words} for paragraph in paragraphs]
-    seen_stems: set[str] = set(stems[0]) if n else set()
-    story = _StoryRun(dots)
+    article = _Article(paragraphs, dots)
     features: list[list[float]] = []
-    seen: set[str] = set(actors[0]) if n else set()
-    seen_topics: set[str] = set(topics[0]) if n else set()
-    last, last_topic = _last_mentions(actors), _last_mentions(topics)
-    for i in range(1, n):
-        kind = cues.opener(openings[i])
+    for i in range(1, len(paragraphs)):
+        values = article.values(i)
+        features.append([values[name] for name in FEATURES])
+        article.advance(i)
+    return features
+
+
+class _Article:
+    """The tables the features of one article read, and what has been seen before the boundary under way.
+
+    Call values(i), then advance(i), for i = 1, 2, ... in order.
+    """
+
+    def __init__(self, paragraphs: Sequence[Paragraph], dots: list[list[float]]) -> None:
+        self.paragraphs, self.dots = paragraphs, dots
+        self.similarity = cosine_of(dots)
+        self.actors = _actors(paragraphs, rare_only=True)
+        self.topics = _actors(paragraphs, rare_only=False)
+        self.openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
+        event_stems = _event_stems()
+        self.events = [{word.stem for word in paragraph.words if word.stem in event_stems} for paragraph in paragraphs]
+        self.opening_events = [
+            {word.stem for word in paragraph.words[:_OPENING_WORDS] if word.stem in event_stems}
+            for paragraph in paragraphs
+        ]
+        self.stems = [{word.stem for word in paragraph.words} for paragraph in paragraphs]
+        # What paragraphs 0..i-1 named, for the boundary before paragraph i.
+        self.seen_stems: set[str] = set(self.stems[0]) if paragraphs else set()
+        self.seen: set[str] = set(self.actors[0]) if paragraphs else set()
+        self.seen_topics: set[str] = set(self.topics[0]) if paragraphs else set()
+        self.last, self.last_topic = _last_mentions(self.actors), _last_mentions(self.topics)
+        self.story = _StoryRun(dots)
+        self.kind = Opener.FRESH
+
+    def values(self, i: int) -> dict[str, float]:
+        """Every feature of the boundary before paragraph i, by name."""
+        self.kind = cues.opener(self.openings[i])
+        values = {**self._opening(i), **self._vocabulary(i), **self._actors(i), **self._topics(i), **self._events(i)}
+        return {**values, **_interactions(values)}
+
+    def advance(self, i: int) -> None:
+        """Count paragraph i as seen, once values(i) is taken."""
+        paragraph = self.paragraphs[i]
+        # The story under way runs from the last paragraph that announced one (a phrase, a subheading, a dateline).
+        if self.kind is Opener.NEW_TOPIC or paragraph.subheading or paragraph.dateline:
+            self.story.restart(i)
+        else:
+            self.story.extend(i)
+        self.seen_stems |= self.stems[i]
+        self.seen |= self.actors[i]
+        self.seen_topics |= self.topics[i]
+
+    def _opening(self, i: int) -> dict[str, float]:
+        paragraph, opening, kind = self.paragraphs[i], self.openings[i], self.kind
+        return {
+            "opens_new_topic": float(kind is Opener.NEW_TOPIC),
+            "opens_generic": float(kind is Opener.GENERIC),
+            "opens_related": float(kind is Opener.RELATED),
+            "opens_reaction": float(kind is Opener.REACTION),
+            "opens_continuation": float(kind is Opener.CONTINUATION),
+            "opens_fresh": float(kind is Opener.FRESH),
+            "fronted_phrase": float(cues.opens_with_fronted_phrase(opening)),
+            "dateline": float(paragraph.dateline),
+            "weekday": float(cues.dates_by_weekday(opening)),
+            "subheading": float(paragraph.subheading),
+            "furniture_before": float(paragraph.furniture_before),
+            "first_position": float(i == 1),
+            "relative_position": i / len(self.paragraphs),
+            "short_line": float(len(paragraph.text.split()) <= SHORT_WORDS),
+            "says_also": float(cues.says_also(opening)),
+            # Someone speaking: with speech_by_known_actor, a reaction or a quote, most often within the story.
+            "speech": float(cues.attributes_speech(opening)),
+            # A place the opening names that the article has not: "وفي محافظة مأرب، ..." after a story elsewhere.
+            "place_new": float(bool(_opening_places(paragraph, opening, kind) - self.seen_stems)),
+        }
+
+    def _vocabulary(self, i: int) -> dict[str, float]:
+        n, similarity = len(self.paragraphs), self.similarity
+        window = _window_cosine(self.dots, range(max(0, i - WINDOW), i), range(i, min(n, i + WINDOW)))
+        return {
+            "similarity_previous": similarity[i - 1][i],
+            "similarity_window": window,
+            "similarity_lede": similarity[0][i],
+            "similarity_best_before": max(similarity[i][:i]),
+            "similarity_story": self.story.similarity(i),
+        }
+
+    def _actors(self, i: int) -> dict[str, float]:
+        actors, own = self.actors, self.actors[i]
         recent = set().union(*actors[max(0, i - WINDOW) : i])
         ahead = set().union(*actors[i + 1 : i + 1 + AHEAD])
-        own = actors[i]
-        new = own - seen
-        shift = 1.0 - _window_cosine(dots, range(max(0, i - WINDOW), i), range(i, min(n, i + WINDOW)))
-        novelty = 1.0 - _share(own, seen)
-        first_new = _first_actor_new(paragraphs, actors, i, seen)
-        # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
-        dropped = _dropped(recent, last, i)
-        recent_topics = set().union(*topics[max(0, i - WINDOW) : i])
-        own_topics = topics[i]
-        topic_novelty = 1.0 - _share(own_topics, seen_topics)
+        return {
+            "actors_seen_before": _share(own, self.seen),
+            "actors_seen_recently": _share(own, recent),
+            "new_actors_ahead": math.log1p(len((own - self.seen) & ahead)),
+            "recent_actors_ahead": math.log1p(len(recent & (own | ahead))),
+            "novelty": 1.0 - _share(own, self.seen),
+            "first_actor_new": _first_actor_new(self.paragraphs, actors, i, self.seen),
+            # Whom the last paragraphs were about and the rest of the article never names again: their story is over.
+            "recent_actors_dropped": _dropped(recent, self.last, i),
+        }
+
+    def _topics(self, i: int) -> dict[str, float]:
+        own, recent = self.topics[i], set().union(*self.topics[max(0, i - WINDOW) : i])
+        return {
+            "topic_novelty": 1.0 - _share(own, self.seen_topics),
+            "topic_seen_recently": _share(own, recent),
+            "recent_topics_dropped": _dropped(recent, self.last_topic, i),
+        }
+
+    def _events(self, i: int) -> dict[str, float]:
         # An event the opening names and the last paragraphs do not: a visit after an attack, a meeting after a visit.
-        recent_events = set().union(*events[max(0, i - WINDOW) : i])
-        # Someone speaking whom the article already named: a reaction or a quote, most often within the story.
-        speech = cues.attributes_speech(openings[i])
-        # A place the opening names that the article has not: "وفي محافظة مأرب، ..." after a story elsewhere.
-        place_new = float(bool(_opening_places(paragraphs[i], openings[i], kind) - seen_stems))
-        hard = kind is Opener.NEW_TOPIC or paragraphs[i].subheading or paragraphs[i].dateline
-        features.append(
-            [
-                float(kind is Opener.NEW_TOPIC),
-                float(kind is Opener.GENERIC),
-                float(kind is Opener.RELATED),
-                float(kind is Opener.REACTION),
-                float(kind is Opener.CONTINUATION),
-                float(kind is Opener.FRESH),
-                float(cues.opens_with_fronted_phrase(openings[i])),
-                float(paragraphs[i].dateline),
-                float(cues.dates_by_weekday(openings[i])),
-                float(paragraphs[i].subheading),
-                float(paragraphs[i].furniture_before),
-                similarity[i - 1][i],
-                1.0 - shift,
-                similarity[0][i],
-                max(similarity[i][:i]),
-                _share(own, seen),
-                _share(own, recent),
-                math.log1p(len(new & ahead)),
-                math.log1p(len(recent & (actors[i] | ahead))),
-                float(kind is Opener.GENERIC) * shift,
-                float(i == 1),
-                i / n,
-                float(len(paragraphs[i].text.split()) <= SHORT_WORDS),
-                novelty,
-                first_new,
-                float(kind is Opener.NEW_TOPIC) * novelty,
-                float(kind is Opener.NEW_TOPIC) * first_new,
-                float(kind is Opener.GENERIC) * novelty,
-                float(cues.opens_with_fronted_phrase(openings[i])) * novelty,
-                float(kind is Opener.CONTINUATION) * novelty,
-                dropped,
-                float(kind in (Opener.CONTINUATION, Opener.REACTION)) * dropped,
-                topic_novelty,
-                _share(own_topics, recent_topics),
-                _dropped(recent_topics, last_topic, i),
-                float(kind is Opener.NEW_TOPIC) * topic_novelty,
-                float(cues.says_also(openings[i])),
-                float(bool(opening_events[i] - recent_events)),
-                _share(opening_events[i], recent_events),
-                float(speech),
-                float(speech and first_new == 0.0),
-                place_new,
-                float(kind is Opener.CONTINUATION) * place_new,
-                float(cues.opens_with_fronted_phrase(openings[i])) * place_new,
-                story.similarity(i),
-            ]
-        )
-        # The story under way runs from the last paragraph that announced one (a phrase, a subheading, a dateline).
-        if hard:
-            story.restart(i)
-        else:
-            story.extend(i)
-        seen_stems |= stems[i]
-        seen |= actors[i]
-        seen_topics |= topics[i]
-    return features
+        recent = set().union(*self.events[max(0, i - WINDOW) : i])
+        return {
+            "new_event": float(bool(self.opening_events[i] - recent)),
+            "event_seen_recently": _share(self.opening_events[i], recent),
+        }
+
+
+def _interactions(values: dict[str, float]) -> dict[str, float]:
+    """Evidence that only counts together: a connective with a shift of vocabulary, actors or place."""
+    new_topic, generic = values["opens_new_topic"], values["opens_generic"]
+    continuation, fronted = values["opens_continuation"], values["fronted_phrase"]
+    novelty, place_new = values["novelty"], values["place_new"]
+    return {
+        "generic_and_shift": generic * (1.0 - values["similarity_window"]),
+        "new_topic_and_novelty": new_topic * novelty,
+        "new_topic_and_first_actor_new": new_topic * values["first_actor_new"],
+        "generic_and_novelty": generic * novelty,
+        "fronted_and_novelty": fronted * novelty,
+        "continuation_and_novelty": continuation * novelty,
+        "continuation_and_dropped": max(continuation, values["opens_reaction"]) * values["recent_actors_dropped"],
+        "new_topic_and_topic_novelty": new_topic * values["topic_novelty"],
+        "speech_by_known_actor": float(values["speech"] and values["first_actor_new"] == 0.0),
+        "continuation_and_place_new": continuation * place_new,
+        "fronted_and_place_new": fronted * place_new,
+    }
 
 
 class _StoryRun:
@@ -312,46 +352,3 @@ def _window_cosine(dots: list[list[float]], left: range, right: range) -> float:
 def _share(words: set[str], among: set[str]) -> float:
     """Share of `words` found in `among`; 1.0 for a paragraph with no rare words (it introduces no one)."""
     return len(words & among) / len(words) if words else 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class BoundaryModel:
-    """A logistic model over FEATURES and how its log-odds enter the segmenter's score.
-
-    `scale` and `offset` turn log-odds into the opening bonus of segment(): scale * (log_odds - offset), in the
-    units of cohesion.segment_scores. All of it is fitted by benchmarks/train_segmenter.py.
-    """
-
-    weights: dict[str, float]
-    bias: float
-    scale: float
-    offset: float
-    # The weights in FEATURES order (0.0 for a feature the model does not name), filled in on creation.
-    coefficients: tuple[float, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "coefficients", tuple(self.weights.get(name, 0.0) for name in FEATURES))
-
-    def log_odds(self, features: Sequence[float]) -> float:
-        """Log-odds that a story changes at a boundary with these FEATURES values."""
-        return self.bias + sum(map(operator.mul, self.coefficients, features))
-
-    def bonus(self, features: Sequence[float]) -> float:
-        """The opening bonus for segment(): positive where a new story is likelier than the decision point."""
-        return self.scale * (self.log_odds(features) - self.offset)
-
-
-MODEL_FILE = "boundary_model.json"
-
-
-@functools.cache
-def boundary_model() -> BoundaryModel:
-    """The committed model (service/text/boundary_model.json), read once.
-
-    Raises ValueError when the file names a feature this code does not compute, so a stale model never loads.
-    """
-    data = json.loads(resources.files("service.text").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
-    unknown = set(data["weights"]) - set(FEATURES)
-    if unknown:
-        raise ValueError(f"{MODEL_FILE} names features this code does not compute: {sorted(unknown)}")
-    return BoundaryModel(data["weights"], data["bias"], data["scale"], data["offset"])

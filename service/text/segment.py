@@ -1,8 +1,9 @@
 """Split an article's paragraphs into topical sections: lexical cohesion plus evidence that a new story starts.
 
 The split maximises the cohesion of its sections (cohesion.segment_scores) plus, at each section start, an
-opening bonus from the boundary model of evidence.py (how the paragraph opens, whether it is a subheading, whom it
-is about, how much it shares with what came before), fitted on real multi-story articles.
+opening bonus from the boundary model (boundary.py) over the evidence of evidence.py: how the paragraph opens,
+whether a subheading introduces it, whom and what it is about, how much it shares with what came before. The model
+is fitted on real multi-story articles by benchmarks/train_segmenter.py.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import math
 from dataclasses import dataclass
 
 from service.text import cues
+from service.text.boundary import BoundaryModel, boundary_model
 from service.text.clean import CleanedText
 from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors, segment_scores
-from service.text.evidence import BoundaryModel, Paragraph, boundary_features, boundary_model
+from service.text.evidence import Paragraph, boundary_features
 from service.text.keywords import section_keywords
 from service.text.lexicon import ContentWord, spans_content_words
 from service.text.spans import Span

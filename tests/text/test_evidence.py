@@ -3,6 +3,7 @@
 import pytest
 
 from service.text import normalize
+from service.text.boundary import boundary_model
 from service.text.cues import (
     Opener,
     attributes_speech,
@@ -12,7 +13,7 @@ from service.text.cues import (
     opens_with_fronted_phrase,
     says_also,
 )
-from service.text.evidence import FEATURES, Paragraph, boundary_features, boundary_model
+from service.text.evidence import FEATURES, Paragraph, boundary_features
 from service.text.lexicon import content_words
 from service.text.rarity import is_actor, zipf
 

@@ -3,7 +3,8 @@
 import pytest
 
 from service.text import SectionSpan, clean, normalize, segment
-from service.text.evidence import Paragraph, boundary_features, boundary_model
+from service.text.boundary import boundary_model
+from service.text.evidence import Paragraph, boundary_features
 from service.text.lexicon import content_words, is_stopword
 from service.text.segment import DATELINE_BONUS, MAX_SCORED_UNITS, opening_bonuses
 
