@@ -29,11 +29,11 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks.segmentation import score as synthetic_score
 from service.text import clean, cues, segment
 from service.text.boundary import BoundaryModel
-from service.text.cohesion import cosine_matrix, paragraph_vectors, segment_scores
+from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors, segment_scores
 from service.text.evidence import FEATURES, Paragraph, boundary_features
 from service.text.furniture import reads_as_subheading
 from service.text.lexicon import content_words, spans_content_words
-from service.text.segment import best_starts
+from service.text.segment import DATELINE_BONUS, best_starts
 
 SHARED_SEGMENTATION = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segmentation"
 MODEL = Path(__file__).resolve().parents[1] / "service" / "text" / "boundary_model.json"
@@ -65,20 +65,22 @@ class Article:
             if reads_as_subheading(text):
                 heading = f"{heading}\n{text}" if heading else text
                 continue
-            skip = cues.dateline_length(text[:120])
+            skip = cues.dateline_length(text[: cues.OPENING_CHARS])
             words = content_words(heading) + spans_content_words(text, [(skip, len(text))])[0]
             self.paragraphs.append(Paragraph(text, words, bool(heading), furniture and bool(self.labels), skip > 0))
             self.labels.append(label)
             furniture, heading = False, ""
-        self.features = boundary_features(self.paragraphs)
-        self.cohesion = segment_scores(cosine_matrix(paragraph_vectors([p.words for p in self.paragraphs])))
+        dots = dot_matrix(paragraph_vectors([paragraph.words for paragraph in self.paragraphs]))
+        self.features = boundary_features(self.paragraphs, dots)
+        self.cohesion = segment_scores(cosine_of(dots))
 
     def gold(self) -> set[int]:
         return {i for i in range(1, len(self.labels)) if self.labels[i] != self.labels[i - 1]}
 
     def starts(self, log_odds: Sequence[float], scale: float, offset: float) -> set[int]:
-        """Section starts the segmenter picks with these log-odds."""
-        bonuses = [0.0] + [scale * (value - offset) for value in log_odds]  # natural articles: no datelines
+        """Section starts the segmenter picks with these log-odds (opening bonuses as segment.opening_bonuses)."""
+        dated = [DATELINE_BONUS if paragraph.dateline else 0.0 for paragraph in self.paragraphs[1:]]
+        bonuses = [0.0] + [scale * (value - offset) + extra for value, extra in zip(log_odds, dated, strict=True)]
         return {start for start in best_starts(self.cohesion, bonuses, None) if start}
 
 

@@ -11,8 +11,6 @@ from service.text.lexicon import ContentWord
 # Strength of the chance model in the modularity score: below 1 asks for less than chance-level sharing before
 # two paragraphs count as one story, so a loosely written single story is not cut apart.
 RESOLUTION = 0.7
-# How much a word's rarity in Arabic at large weighs in its tf-idf weight (0 ignores it).
-RARITY_POWER = 1.0
 # Clitic letters (and, then, with, for) that the light stemmer leaves on words such as "وليبيا" or "لوزراء".
 _CLITIC_LETTERS = "وفبل"
 
@@ -43,17 +41,14 @@ def paragraph_vectors(words: list[list[ContentWord]]) -> list[dict[str, float]]:
         counts.append(paragraph_counts)
     document_frequency = Counter(stem for paragraph in counts for stem in paragraph)
     total = len(counts)
-    factor = {
-        stem: math.log((1 + total) / frequency) * general[stem] ** RARITY_POWER
-        for stem, frequency in document_frequency.items()
-    }
+    factor = {stem: math.log((1 + total) / frequency) * general[stem] for stem, frequency in document_frequency.items()}
     return [{stem: count * factor[stem] for stem, count in paragraph.items()} for paragraph in counts]
 
 
 def segment_scores(similarity: list[list[float]]) -> list[list[float]]:
     """scores[a][b]: cohesion of paragraphs a..b (inclusive) as one section, for a <= b.
 
-    `similarity` is cosine_matrix() of the paragraphs' vectors.
+    `similarity` is cosine_of(dot_matrix()) of the paragraphs' vectors.
 
     The score is the modularity of the section in the paragraph-similarity graph: the summed similarity of
     its pairs minus what paragraphs that link just as much to the rest of the article would share by chance,
@@ -100,8 +95,3 @@ def cosine_of(dots: list[list[float]]) -> list[list[float]]:
     n = len(dots)
     norms = [math.sqrt(dots[i][i]) or 1.0 for i in range(n)]
     return [[dots[i][j] / (norms[i] * norms[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
-
-
-def cosine_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:
-    """Pairwise cosine similarity (zero diagonal), summed over shared stems only: most pairs share few."""
-    return cosine_of(dot_matrix(vectors))

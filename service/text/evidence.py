@@ -23,7 +23,6 @@ from service.text.normalize import normalize
 WINDOW = 2
 # How far ahead a new actor must come back to count as the subject of what follows.
 AHEAD = 3
-_OPENING_CHARS = 120
 # A paragraph's opening, in content words, where it names the event it is about.
 _OPENING_WORDS = 12
 # A line of at most this many words reads as a heading or a teaser question rather than a paragraph.
@@ -120,7 +119,7 @@ class _Article:
         self.similarity = cosine_of(dots)
         self.actors = _actors(paragraphs, rare_only=True)
         self.topics = _actors(paragraphs, rare_only=False)
-        self.openings = [normalize(paragraph.text[:_OPENING_CHARS]) for paragraph in paragraphs]
+        self.openings = [normalize(paragraph.text[: cues.OPENING_CHARS]) for paragraph in paragraphs]
         event_stems = _event_stems()
         self.events = [{word.stem for word in paragraph.words if word.stem in event_stems} for paragraph in paragraphs]
         self.opening_events = [

@@ -24,8 +24,6 @@ MAX_NOTICE_WORDS = 30
 MAX_ABOUT_WORDS = 5
 # A paragraph reads as article text when it is at least this long and ends like a sentence.
 MIN_PROSE_WORDS = 8
-# Openers and datelines sit in the first words; cues only look there.
-_OPENING_CHARS = 120
 
 _IMAGE_CREDIT = re.compile(
     r"^[(©\s]*(?:م?صدر الصوره|حقوق (?:الصوره|النشر|الطبع)|الصوره من\b|تصوير\b|الصوره\s*[:،,]"
@@ -179,7 +177,7 @@ def reads_as_lede(paragraph: str) -> bool:
     wire dateline (which opens a story of this article), and holds a single sentence, possibly cut off without
     its final stop, as teaser lines are.
     """
-    opening = paragraph[:_OPENING_CHARS]
+    opening = paragraph[: cues.OPENING_CHARS]
     if word_count(paragraph) <= MAX_HEADLINE_WORDS or "\n" in paragraph or cues.dateline_length(opening):
         return False
     opening = normalize(opening)

@@ -27,8 +27,6 @@ MAX_ABOUT_PARAGRAPHS = 2
 MAX_ABOUT_FOOTERS = 2
 # A footer paragraph names its company in its first words: "<company> is ...", "Founded in 1990, <company> ...".
 _SUBJECT_WORDS = 4
-# Openers sit in the first words; cues only look there.
-_OPENING_CHARS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +131,7 @@ def teaser_block(lines: Lines, taken: set[int]) -> set[int]:
 
 def _attaches(lines: Lines, block: list[int], taken: set[int]) -> bool:
     kept = lines.kept(block, taken)
-    return bool(kept) and cues.opens_as_continuation(lines.normalized[kept[0]][:_OPENING_CHARS])
+    return bool(kept) and cues.opens_as_continuation(lines.normalized[kept[0]][: cues.OPENING_CHARS])
 
 
 def about_footer(lines: Lines, taken: set[int]) -> set[int]:

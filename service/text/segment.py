@@ -26,8 +26,6 @@ SINGLE_PARAGRAPH_COST = 0.15
 # model learns from carry datelines only in their first paragraph, so it cannot weigh one: this bonus, in the units
 # of cohesion.segment_scores, is set by hand on the synthetic dev set (openings of wire stories joined).
 DATELINE_BONUS = 0.3
-# Openers and datelines sit in the first words; normalising only those keeps long paragraphs cheap.
-_OPENING_CHARS = 120
 # Cohesion costs O(n^2) time and memory in scored units. Real articles have a few dozen paragraphs (the dev set's
 # longest 21); a list of thousands of one-word lines is scored as this many runs of consecutive paragraphs, so it
 # stays fast and a section boundary falls between runs.
@@ -70,7 +68,7 @@ def segment(
     paragraphs = cleaned.headings_aside().paragraphs
     if not paragraphs:
         return []
-    datelines = [cues.dateline_length(span.text[:_OPENING_CHARS]) for span in paragraphs]
+    datelines = [cues.dateline_length(span.text[: cues.OPENING_CHARS]) for span in paragraphs]
     # A dateline is shared by stories of one outlet and tells nothing of their topic: its words are left out.
     ranges = [(span.start + skip, span.end) for span, skip in zip(paragraphs, datelines, strict=True)]
     words = spans_content_words(cleaned.source, ranges)
