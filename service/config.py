@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     summarizer_revision: str | None = None
     translator_revision: str | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    # Which inference library runs the models: "auto" = CTranslate2 when it is installed, else torch.
+    backend: Literal["auto", "torch", "ctranslate2"] = "auto"
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     # int8 dynamic quantization of linear layers; "auto" = int8 on CPU, none on CUDA.
     quantize: Literal["auto", "none", "int8"] = "auto"
