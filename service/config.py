@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     # Which inference library runs the models: "auto" = CTranslate2 when it is installed, else torch.
     backend: Literal["auto", "torch", "ctranslate2"] = "auto"
+    # Converted CTranslate2 models; None = beside the Hugging Face cache ($HF_HOME/khulasa-ctranslate2).
+    ct2_cache: Path | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     # int8 dynamic quantization of linear layers; "auto" = int8 on CPU, none on CUDA.
     quantize: Literal["auto", "none", "int8"] = "auto"

@@ -22,6 +22,19 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Models converted for CTranslate2 by anything the tests start go to a session directory, not the user's
+    Hugging Face cache."""
+    previous = os.environ.get("KHULASA_CT2_CACHE")
+    os.environ["KHULASA_CT2_CACHE"] = str(tmp_path_factory.mktemp("ct2-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("KHULASA_CT2_CACHE", None)
+    else:
+        os.environ["KHULASA_CT2_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """DIR with DIR/summarizer (mT5-style) and DIR/translator (Marian-style), made by the real CLI."""
@@ -39,6 +52,10 @@ def tiny_settings(tiny_models: Path) -> Settings:
         dtype="auto",
         # fp32 keeps batched output identical to one-by-one; int8 quantizes activations per batch.
         quantize="none",
+        # The in-process suites test the torch path whether or not ctranslate2 is installed; the CTranslate2
+        # backend has its own (tests/engines/test_ct2.py), and real servers run the default (auto).
+        backend="torch",
+        ct2_cache=tiny_models / "ct2-cache",
     )
 
 
@@ -104,7 +121,8 @@ class RunningServer:
 @contextmanager
 def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[RunningServer]:
     """Start `khulasa serve` (uvicorn) on a free port with the tiny models and KHULASA_<NAME> = value for each
-    of `settings`; yield once /ready answers 200, stop it afterwards. CPU defaults apply (int8).
+    of `settings`; yield once /ready answers 200, stop it afterwards. CPU defaults apply (int8, and the CTranslate2
+    backend when it is installed, converting into the session's cache beside the tiny models).
 
     The log goes to a file: a pipe nobody reads fills up under load and then blocks the server.
     """
@@ -114,6 +132,7 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
+        KHULASA_CT2_CACHE=str(tiny_models / "ct2-cache"),
         **{f"KHULASA_{name.upper()}": value for name, value in settings.items()},
     )
     with log.open("wb") as sink:

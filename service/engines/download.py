@@ -13,7 +13,7 @@ from service.errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 # Weights in formats transformers' PyTorch path never reads.
-_SKIP = [
+SKIP_PATTERNS = [
     "*.h5",
     "*.msgpack",
     "*.ot",
@@ -44,7 +44,7 @@ def download_models(settings: Settings, *, every: bool = False) -> Iterator[tupl
         spec = find_spec(source, settings.catalog)
         revision = revisions.get(source) or (spec.revision if spec else None)
         try:
-            path = snapshot_download(source, revision=revision, ignore_patterns=_SKIP)
+            path = snapshot_download(source, revision=revision, ignore_patterns=SKIP_PATTERNS)
         except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as error:
             reason = " ".join(str(error).split())
             raise ModelLoadError(f"cannot download {source}: {reason}") from error

@@ -1,18 +1,40 @@
 """Build the configured summarizer and translator from Settings: the one place engines get constructed."""
 
+from typing import TYPE_CHECKING
+
 from service.config import Settings
-from service.engines.base import Engines, Translator
+from service.engines.base import Engines, Summarizer, Translator
 from service.engines.catalog import find_spec
-from service.engines.loading import load_seq2seq, pick_device
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.summarizer import Seq2SeqSummarizer
-from service.engines.threads import configure_threads
-from service.engines.translator import Seq2SeqTranslator
+from service.errors import ConfigError
 
-__all__ = ["Engines", "load_engines", "load_translator"]
+if TYPE_CHECKING:
+    from service.engines.ct2 import CT2Engine
+    from service.engines.seq2seq import Seq2SeqEngine
+
+__all__ = ["Engines", "load_engines", "load_translator", "resolve_backend"]
 
 
-def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
+def resolve_backend(settings: Settings) -> str:
+    """ "torch" or "ctranslate2": `auto` takes CTranslate2 when the package is installed."""
+    from service.engines import ct2
+
+    if settings.backend == "torch":
+        return "torch"
+    if ct2.installed():
+        return "ctranslate2"
+    if settings.backend == "ctranslate2":
+        raise ConfigError(
+            "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; "
+            "pip install 'khulasa[ctranslate2]'"
+        )
+    return "torch"
+
+
+def _torch_engine(settings: Settings, role: str) -> "Seq2SeqEngine":
+    from service.engines.loading import load_seq2seq, pick_device
+    from service.engines.seq2seq import Seq2SeqEngine
+    from service.engines.threads import configure_threads
+
     configure_threads(settings.threads)
     source: str = getattr(settings, role)
     spec = find_spec(source, settings.catalog)
@@ -35,14 +57,36 @@ def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
     )
 
 
+def _ct2_engine(settings: Settings, role: str) -> "CT2Engine":
+    from service.engines.ct2 import CT2Engine
+
+    source: str = getattr(settings, role)
+    restrict = role == "summarizer" and settings.summarizer_output_vocab == "arabic"
+    return CT2Engine(settings, role=role, spec=find_spec(source, settings.catalog), restrict_arabic=restrict)
+
+
 def load_translator(settings: Settings) -> Translator:
     """Only the translator (batch translation needs no summarizer)."""
-    return Seq2SeqTranslator(_engine(settings, "translator"))
+    if resolve_backend(settings) == "ctranslate2":
+        from service.engines.ct2 import CT2Translator
+
+        return CT2Translator(_ct2_engine(settings, "translator"))
+    from service.engines.translator import Seq2SeqTranslator
+
+    return Seq2SeqTranslator(_torch_engine(settings, "translator"))
+
+
+def load_summarizer(settings: Settings) -> Summarizer:
+    """Only the summarizer."""
+    if resolve_backend(settings) == "ctranslate2":
+        from service.engines.ct2 import CT2Summarizer
+
+        return CT2Summarizer(_ct2_engine(settings, "summarizer"))
+    from service.engines.summarizer import Seq2SeqSummarizer
+
+    return Seq2SeqSummarizer(_torch_engine(settings, "summarizer"))
 
 
 def load_engines(settings: Settings) -> Engines:
-    """Load both models. Raises ModelLoadError or ConfigError with a one-line message."""
-    return Engines(
-        summarizer=Seq2SeqSummarizer(_engine(settings, "summarizer")),
-        translator=load_translator(settings),
-    )
+    """Load both models with the configured backend. Raises ModelLoadError or ConfigError with a one-line message."""
+    return Engines(summarizer=load_summarizer(settings), translator=load_translator(settings))

@@ -175,6 +175,7 @@ class Seq2SeqEngine:
         """What /info reports about this engine."""
         return {
             "id": self.name,
+            "backend": "torch",
             "revision": self.loaded.revision,
             "model_type": self.loaded.model_type,
             "licence": self.spec.licence if self.spec else None,

@@ -7,6 +7,7 @@ them in place, so `generate` runs in a compact id space (smaller head, log-softm
 
 import functools
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -34,6 +35,8 @@ _ARABIC_BLOCKS = (
 _EXTRA_CHARACTERS = frozenset("\u200c\u200d\u00b0")
 # Currency and maths symbols ($ € + = < >) appear in news; other symbols (emoji, arrows, ©) do not need a row.
 _SYMBOL_CATEGORIES = frozenset({"Sc", "Sm"})
+# T5's span-filling markers: special tokens, but never summary text.
+_SENTINEL = re.compile(r"^<extra_id_\d+>$")
 # Model families whose head and decoder embedding this module knows how to cut (T5-style and BART-style layouts).
 SUPPORTED_MODEL_TYPES = frozenset({"mt5", "t5", "mbart", "bart"})
 # Generation settings holding one token id or a list of alternatives: each must be in the kept vocabulary.
@@ -77,7 +80,8 @@ def is_arabic_output_piece(piece: str | None) -> bool:
 
 
 def arabic_output_ids(tokenizer: Any) -> list[int]:
-    """Sorted ids of the pieces Arabic output can use (`is_arabic_output_piece`) plus every special token.
+    """Sorted ids of the pieces Arabic output can use (`is_arabic_output_piece`) plus every special token except
+    T5's `<extra_id_*>` sentinels.
 
     Looks at the tokenizer's pieces (sentencepiece, with the word marker), ids 0 .. len(tokenizer) - 1; head rows
     beyond the tokenizer (padding rows of the embedding matrix) decode to nothing and are never kept.
@@ -85,7 +89,11 @@ def arabic_output_ids(tokenizer: Any) -> list[int]:
     size = len(tokenizer)
     pieces = tokenizer.convert_ids_to_tokens(list(range(size)))
     kept = {token_id for token_id, piece in enumerate(pieces) if is_arabic_output_piece(piece)}
-    kept.update(token_id for token_id in tokenizer.all_special_ids if 0 <= token_id < size)
+    kept.update(
+        token_id
+        for token_id in tokenizer.all_special_ids
+        if 0 <= token_id < size and not _SENTINEL.match(pieces[token_id] or "")
+    )
     return sorted(kept)
 
 
