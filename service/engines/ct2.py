@@ -136,17 +136,74 @@ def arabic_output_tokens(tokenizer: Any, vocabulary: Sequence[str]) -> list[str]
     return [piece for piece in tokenizer.convert_ids_to_tokens(arabic_output_ids(tokenizer)) if piece in known]
 
 
+def _converter_class() -> Any:
+    from ctranslate2.converters import TransformersConverter
+
+    class Converter(TransformersConverter):  # type: ignore[misc]
+        """CTranslate2's converter reads `normalize_before` from mBART configs, which transformers 5 no longer
+        writes; mBART is pre-norm, as the converter's own mBART path assumes."""
+
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            if model.config.model_type == "mbart" and not hasattr(model.config, "normalize_before"):
+                model.config.normalize_before = True
+            return model
+
+        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            return _EveryId(super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs))
+
+    return Converter
+
+
+class _EveryId:
+    """A tokenizer whose `get_vocab` names every id: fairseq-style tokenizers (mBART) map `<unk>` to the
+    sentencepiece id as well as to its own, leaving a hole the converter would count one token short."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        vocabulary: dict[str, int] = self._tokenizer.get_vocab()
+        if len(set(vocabulary.values())) == len(self._tokenizer):
+            return vocabulary
+        # The converter sorts tokens by id; a name per id (a repeated one made unique) keeps every row.
+        named: dict[str, int] = {}
+        for token_id, token in enumerate(self._tokenizer.convert_ids_to_tokens(list(range(len(self._tokenizer))))):
+            named[token if token not in named else f"{token}#{token_id}"] = token_id
+        return named
+
+
+def _start_as_transformers_does(checkpoint: Path, converted: Path, tokenizer: Any) -> None:
+    """mBART checkpoints whose tokenizer class is MBartTokenizer convert without a decoder start token (the
+    mBART-25 convention of starting from the language code); `generate` starts from the configured
+    decoder_start_token_id, then the forced language code. Start where `generate` does."""
+    config_path = converted / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("decoder_start_token") is not None:
+        return
+    hf_config = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))
+    start = hf_config.get("decoder_start_token_id")
+    if start is not None:
+        config["decoder_start_token"] = tokenizer.convert_ids_to_tokens(int(start))
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
 def convert(source: str, directory: Path, target: Path, quantization: str) -> Path:
     """Convert the checkpoint in `directory` into `target` (atomically); returns `target`."""
-    from ctranslate2.converters import TransformersConverter
     from transformers import AutoTokenizer
+
+    _Converter = _converter_class()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        converter = TransformersConverter(str(directory), low_cpu_mem_usage=True)
+        converter = _Converter(str(directory), low_cpu_mem_usage=True)
         converter.convert(str(scratch / "model"), quantization=quantization)
         tokenizer = AutoTokenizer.from_pretrained(directory)
+        _start_as_transformers_does(directory, scratch / "model", tokenizer)
         vocabulary = json.loads((scratch / "model" / "shared_vocabulary.json").read_text(encoding="utf-8"))
         allowed = arabic_output_tokens(tokenizer, vocabulary)
         (scratch / "model" / "vmap.txt").write_text("\t" + " ".join(allowed) + "\n", encoding="utf-8")
@@ -257,6 +314,8 @@ class CT2Engine:
         self._budget = self.max_input_tokens - self.tokenizer.num_special_tokens_to_add(pair=False)
         self._target_prefix = self._language_prefix()
         self.options = self._options(self._settings)  # refuses unsupported settings at startup
+        self._end: str = self.tokenizer.eos_token
+        self._forced_end = self._settings.get("forced_eos_token_id") is not None
         device = _device(settings)
         cpus = settings.threads or available_cpus()
         self.inter_threads, intra = thread_layout(cpus) if device == "cpu" else (1, 0)
@@ -370,12 +429,26 @@ class CT2Engine:
         """Like `translate`, with the number of tokens of each row's longest returned hypothesis (end token and
         language prefix excluded): a row whose hypotheses all stopped short of a step ran exactly as it would
         have with that step as its last."""
+        prefix = len(self._target_prefix or [])
+        decoded = []
+        for found in self._search(texts, hypotheses, **overrides):
+            lengths = [len(tokens) - prefix - (tokens[-1] == self._end) for tokens in found if tokens]
+            decoded.append(([self._decode(tokens) for tokens in found[:hypotheses]], max(lengths, default=0)))
+        return decoded
+
+    def generate_ids(self, texts: list[str], **overrides: Any) -> list[list[int]]:
+        """The best hypothesis per text as the tokenizer's ids, as `generate` returns them after the decoder start
+        token: language prefix and end-of-sequence included."""
+        return [self.tokenizer.convert_tokens_to_ids(found[0]) for found in self._search(texts, 1, **overrides)]
+
+    def _search(self, texts: list[str], hypotheses: int, **overrides: Any) -> list[list[list[str]]]:
+        """One `translate_batch`: per text, every finished hypothesis (at least `hypotheses`), best first, as
+        tokens ending with the end token where the search ended it."""
         if not texts:
             return []
         options = {**self.options, **overrides}
-        wanted = max(hypotheses, int(options.get("num_hypotheses", 1)))
         # Every finished beam, so the longest tells how far the row's search went.
-        options["num_hypotheses"] = max(wanted, int(options["beam_size"]))
+        options["num_hypotheses"] = max(hypotheses, int(options.get("num_hypotheses", 1)), int(options["beam_size"]))
         options["beam_size"] = options["num_hypotheses"]
         rows = len(texts)
         check = current_check()
@@ -397,17 +470,15 @@ class CT2Engine:
             log.error("%s ran out of memory on %d inputs: %s", self.role, rows, error)
             raise ResourceExhausted("the server is temporarily out of memory; retry shortly") from error
         raise_if_cancelled()  # a cut-short output must not pass for a result
-        generated = sum(len(result.hypotheses[0]) for result in results)
+        found = [[list(tokens) for tokens in result.hypotheses] for result in results]
+        if self._forced_end:
+            # Hugging Face spends the last allowed step on end-of-sequence; CTranslate2 stopped one step earlier.
+            for hypothesis in (tokens for row in found for tokens in row):
+                if not hypothesis or hypothesis[-1] != self._end:
+                    hypothesis.append(self._end)
         with self._count_lock:
-            self.tokens_generated += generated
-        prefix = len(self._target_prefix or [])
-        ends = {self.tokenizer.eos_token}
-        decoded = []
-        for result in results:
-            lengths = [len(tokens) - prefix - (tokens[-1] in ends if tokens else 0) for tokens in result.hypotheses]
-            texts_out = [self._decode(tokens) for tokens in result.hypotheses[:wanted]]
-            decoded.append((texts_out, max(lengths, default=0)))
-        return decoded
+            self.tokens_generated += sum(len(row[0]) for row in found if row)
+        return found
 
     def describe(self) -> dict[str, Any]:
         """What /info reports about this engine."""
@@ -429,6 +500,7 @@ class CT2Engine:
                 "of": full,
             },
             "threads": {"inter": self.inter_threads},
+            "converted": str(self.converted),
         }
 
 
