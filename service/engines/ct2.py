@@ -139,7 +139,7 @@ def arabic_output_tokens(tokenizer: Any, vocabulary: Sequence[str]) -> list[str]
 def _converter_class() -> Any:
     from ctranslate2.converters import TransformersConverter
 
-    class Converter(TransformersConverter):  # type: ignore[misc]
+    class Converter(TransformersConverter):
         """CTranslate2's converter reads `normalize_before` from mBART configs, which transformers 5 no longer
         writes; mBART is pre-norm, as the converter's own mBART path assumes."""
 
