@@ -28,6 +28,9 @@ def _model_flags() -> argparse.ArgumentParser:
     group.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"])
     group.add_argument("--quantize", choices=["auto", "none", "int8"])
     group.add_argument(
+        "--backend", choices=["auto", "torch", "ctranslate2"], help="auto: CTranslate2 when installed, else torch"
+    )
+    group.add_argument(
         "--summarizer-output-vocab",
         dest="summarizer_output_vocab",
         choices=["arabic", "full"],
@@ -105,6 +108,7 @@ _SETTING_FLAGS = (
     "device",
     "dtype",
     "quantize",
+    "backend",
     "summarizer_output_vocab",
     "log_level",
     "host",
@@ -244,10 +248,20 @@ def _translate_batch(args: argparse.Namespace) -> int:
 
 def _download(args: argparse.Namespace) -> int:
     from service.engines.download import download_models
+    from service.engines.factory import resolve_backend
 
     settings = _settings(args)
     for source, path in download_models(settings, every=args.all):
         print(f"{source}\t{path}")
+    if resolve_backend(settings) == "ctranslate2":
+        # Converted now, so a server (or a Docker image built with this command) starts from the converted model.
+        from service.engines.catalog import find_spec
+        from service.engines.ct2 import ensure_converted
+
+        for role in ("summarizer", "translator"):
+            source = getattr(settings, role)
+            converted = ensure_converted(settings, role, find_spec(source, settings.catalog))[1]
+            print(f"{source}\t{converted}")
     return 0
 
 

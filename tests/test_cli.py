@@ -13,7 +13,8 @@ from tests.test_pipeline import ARTICLE, ARTICLE_WITH_SUBHEADING, SUBHEADING
 
 
 def khulasa(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
+    # The session's CTranslate2 cache stays: nothing a test starts converts into the user's cache.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_") or k == "KHULASA_CT2_CACHE"}
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "service", *args],
@@ -121,9 +122,28 @@ def test_models_download_offline_without_cache_says_what_is_missing(tmp_path: Pa
 
 def test_models_download_leaves_local_checkpoints_as_they_are(tiny_models: Path) -> None:
     summarizer, translator = str(tiny_models / "summarizer"), str(tiny_models / "translator")
-    result = khulasa("models", "download", "--summarizer", summarizer, "--translator", translator)
+    result = khulasa("models", "download", "--summarizer", summarizer, "--translator", translator, "--backend", "torch")
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().splitlines() == [f"{summarizer}\t{summarizer}", f"{translator}\t{translator}"]
+
+
+@pytest.mark.slow
+def test_models_download_converts_for_ctranslate2_once(tiny_models: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ctranslate2", reason="the ctranslate2 extra is not installed")
+    summarizer, translator = str(tiny_models / "summarizer"), str(tiny_models / "translator")
+    args = ("models", "download", "--summarizer", summarizer, "--translator", translator, "--backend", "ctranslate2")
+    env = {"KHULASA_CT2_CACHE": str(tmp_path)}
+    first = khulasa(*args, env=env)
+    assert first.returncode == 0, first.stderr.decode()
+    lines = [line.split("\t") for line in first.stdout.decode().splitlines()]
+    assert [source for source, _ in lines] == [summarizer, translator, summarizer, translator]
+    converted = [Path(path) for _, path in lines[2:]]
+    assert all(path.parent == tmp_path and (path / "model.bin").is_file() for path in converted)
+    assert all(path.name.endswith("--int8") for path in converted)  # the CPU default
+    stamps = [(path / "model.bin").stat().st_mtime_ns for path in converted]
+    again = khulasa(*args, env=env)
+    assert again.stdout == first.stdout
+    assert [(path / "model.bin").stat().st_mtime_ns for path in converted] == stamps
 
 
 @pytest.mark.parametrize(
