@@ -38,7 +38,9 @@ def machine() -> dict[str, Any]:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": None if status is None else bool(status),
-        "versions": {name: _version(name) for name in ("torch", "transformers", "tokenizers", "sentencepiece")},
+        "versions": {
+            name: _version(name) for name in ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2")
+        },
     }
 
 

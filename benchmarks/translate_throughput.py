@@ -1,4 +1,5 @@
-"""Batch-translation throughput: `khulasa translate-batch` against the loop a user would write, in one run.
+"""Batch-translation throughput: `khulasa translate-batch` on each backend against plain CTranslate2 and the loop a
+user would write with transformers, in one run.
 
 Usage: python benchmarks/translate_throughput.py [--input FILE] [--beams 4] [--device cpu|cuda]
                                                  [--naive-sample 40] [--limit N] [--batch-tokens N] [--out JSON]
@@ -8,9 +9,11 @@ Both sides run a random-weight copy of the default translator with its real arch
 61,109) and a sentencepiece tokenizer trained on the input itself. Every output is forced to exactly
 ceil(1.2 x source tokens) tokens, so timing does not depend on the random weights. The naive side is one `generate`
 per line, fp32, beam search as asked, on a random sample of lines (the whole file would take hours); ours is the
-real batch job (int8 on CPU, length-sorted token-budget batches) over the whole file (or --limit lines). Each side
-runs in its own process so its peak RSS is its own. Writes JSON (segments/s, tokens/s, peak RSS, the ratio,
-machine facts) to benchmarks/results/.
+real batch job (int8 on CPU, length-sorted token-budget batches) over the whole file (or --limit lines), once per
+installed backend (CTranslate2, torch). Plain CTranslate2 is its documented use on the same converted int8 model:
+default threads, the whole file's lines in `translate_batch` calls, one per distinct forced output length
+(CTranslate2 takes one length per call). Each side runs in its own process so its peak RSS is its own. Writes JSON
+(segments/s, tokens/s, peak RSS, the ratios, machine facts) to benchmarks/results/.
 """
 
 import argparse
@@ -29,8 +32,10 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessorLi
 
 from benchmarks.machine import machine, peak_rss_mib
 from service.batch import BatchOptions, default_batch_tokens, run_batch
+from service.config import Settings
+from service.engines import ct2
 from service.engines.catalog import find_spec
-from service.engines.loading import load_seq2seq, pick_device
+from service.engines.factory import load_translator
 from service.engines.seq2seq import Seq2SeqEngine
 from service.engines.tiny import build_sized
 from service.engines.translator import PerInputLengthCap, Seq2SeqTranslator
@@ -82,27 +87,77 @@ def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[st
     return {"segments": len(lines), "generated_tokens": generated, "seconds": time.perf_counter() - started}
 
 
-def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: int) -> dict[str, Any]:
-    """The real batch job over `source`."""
-    loaded = load_seq2seq(str(model_dir), device=pick_device(device), quantize="auto")
-    lengths = ForcedLengths()
-    translator = fixed_length_translator(
-        Seq2SeqEngine(loaded, role="translator", generate_overrides={"num_beams": beams}), lengths
+def settings_for(model_dir: Path, device: str, backend: str, beams: int) -> Settings:
+    return Settings(
+        summarizer=str(model_dir),  # unused: batch translation loads only the translator
+        translator=str(model_dir),
+        device=device,  # type: ignore[arg-type]
+        backend=backend,  # type: ignore[arg-type]
+        translator_generate={"num_beams": beams},
+        ct2_cache=model_dir.parent / "ct2",
     )
+
+
+def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: int, backend: str) -> dict[str, Any]:
+    """The real batch job over `source`, its translator built by the service's factory."""
+    lengths = ForcedLengths()
+    began = time.perf_counter()
+    settings = settings_for(model_dir, device, backend, beams)
+    translator = load_translator(settings, output_lengths=lengths, exact_lengths=True)
+    load_s = time.perf_counter() - began
     with tempfile.TemporaryDirectory() as scratch:
         options = BatchOptions(str(source), str(Path(scratch) / "out.txt"), batch_tokens=batch_tokens, force=True)
         started = time.perf_counter()
         stats = run_batch(options, translator)
         seconds = time.perf_counter() - started
+    described = translator.describe()
     return {
+        "backend": described.get("backend"),
         "segments": stats.segments,
         "sentences": stats.sentences,
         "source_tokens": stats.source_tokens,
         "generated_tokens": lengths.generated_tokens,
         "seconds": seconds,
-        "quantization": loaded.quantization,
-        "dtype": str(loaded.dtype).removeprefix("torch."),
+        "load_s": round(load_s, 2),
+        "quantization": described["quantization"],
+        "dtype": described["dtype"],
         "batch_tokens": batch_tokens,
+    }
+
+
+def plain_ctranslate2(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[str, Any]:
+    """CTranslate2 as documented, on the converted int8 model: default threads, one `translate_batch` per distinct
+    forced length over every line that has it."""
+    import ctranslate2
+
+    settings = settings_for(model_dir, device, "ctranslate2", beams)
+    began = time.perf_counter()
+    checkpoint, converted, _, kind = ct2.ensure_converted(settings, "translator", None)
+    translator = ctranslate2.Translator(str(converted), device="cuda" if device == "cuda" else "cpu", compute_type=kind)
+    tokenizer: Any = AutoTokenizer.from_pretrained(checkpoint)
+    load_s = time.perf_counter() - began
+    started = time.perf_counter()
+    encoded = tokenizer(lines)["input_ids"]
+    groups: dict[int, list[list[str]]] = {}
+    for ids in encoded:
+        groups.setdefault(output_length(len(ids) - 1), []).append(tokenizer.convert_ids_to_tokens(ids))
+    generated = 0
+    for length, tokens in groups.items():
+        done = translator.translate_batch(
+            tokens, beam_size=beams, min_decoding_length=length, max_decoding_length=length
+        )
+        generated += sum(len(result.hypotheses[0]) for result in done)
+        for result in done:
+            tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True)
+    seconds = time.perf_counter() - started
+    return {
+        "backend": "ctranslate2 (plain)",
+        "segments": len(lines),
+        "generated_tokens": generated,
+        "seconds": seconds,
+        "load_s": round(load_s, 2),
+        "dtype": kind,
+        "calls": len(groups),
     }
 
 
@@ -111,8 +166,11 @@ def run_phase(args: argparse.Namespace) -> None:
     lines = Path(args.lines).read_text(encoding="utf-8").splitlines()
     if args.phase == "naive":
         result = naive(Path(args.model), lines, args.beams, args.device)
+    elif args.phase == "plain_ctranslate2":
+        result = plain_ctranslate2(Path(args.model), lines, args.beams, args.device)
     else:
-        result = ours(Path(args.model), Path(args.lines), args.beams, args.device, args.batch_tokens)
+        backend = args.phase.removeprefix("ours_")
+        result = ours(Path(args.model), Path(args.lines), args.beams, args.device, args.batch_tokens, backend)
     result["segments_per_second"] = result["segments"] / result["seconds"]
     result["tokens_per_second"] = result["generated_tokens"] / result["seconds"]
     result["peak_rss_mib"] = peak_rss_mib()
@@ -138,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="lines of the input the batch job translates")
     parser.add_argument("--batch-tokens", type=int, default=None, help="default: the batch job's for the device")
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--phase", choices=["naive", "ours"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["naive", "ours_torch", "ours_ctranslate2", "plain_ctranslate2"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--lines", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -160,8 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         sample = random.Random(0).sample(lines, min(args.naive_sample, len(lines)))
         (work / "sample.txt").write_text("\n".join(sample) + "\n", encoding="utf-8")
         (work / "all.txt").write_text("\n".join(lines[: args.limit]) + "\n", encoding="utf-8")
-        batched = child("ours", model, work / "all.txt", args)
+        backends = ["ctranslate2", "torch"] if ct2.installed() else ["torch"]
+        sides = {f"ours_{backend}": child(f"ours_{backend}", model, work / "all.txt", args) for backend in backends}
+        if ct2.installed():
+            sides["plain_ctranslate2"] = child("plain_ctranslate2", model, work / "all.txt", args)
         baseline = child("naive", model, work / "sample.txt", args)
+    batched = sides[f"ours_{backends[0]}"]
     report = {
         "benchmark": "translate_throughput",
         "input": str(args.input),
@@ -169,19 +233,25 @@ def main(argv: list[str] | None = None) -> int:
         "beams": args.beams,
         "device": args.device,
         "output_tokens": f"ceil({OUTPUT_RATIO} x source tokens), forced",
+        "default_backend": backends[0],
         "ours": batched,
+        **{name: side for name, side in sides.items() if side is not batched},
         "naive": baseline,
         "speedup_segments_per_second": batched["segments_per_second"] / baseline["segments_per_second"],
         "speedup_tokens_per_second": batched["tokens_per_second"] / baseline["tokens_per_second"],
+        **{
+            f"speedup_vs_{name}": batched["segments_per_second"] / side["segments_per_second"]
+            for name, side in sides.items()
+            if side is not batched
+        },
         "machine": {**machine(), "torch_threads": torch.get_num_threads()},
     }
     out = args.out or RESULTS / f"translate-throughput-{args.device}-beam{args.beams}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"ours:  {batched['segments_per_second']:.2f} segments/s, {batched['tokens_per_second']:.1f} tokens/s, "
-          f"peak RSS {batched['peak_rss_mib']:.0f} MiB ({batched['segments']} segments)")  # fmt: skip
-    print(f"naive: {baseline['segments_per_second']:.2f} segments/s, {baseline['tokens_per_second']:.1f} tokens/s, "
-          f"peak RSS {baseline['peak_rss_mib']:.0f} MiB ({baseline['segments']} segments)")  # fmt: skip
+    for name, side in {**sides, "naive": baseline}.items():
+        print(f"{name:<18} {side['segments_per_second']:7.2f} segments/s, {side['tokens_per_second']:8.1f} tokens/s, "
+              f"peak RSS {side['peak_rss_mib']:5.0f} MiB ({side['segments']} segments)")  # fmt: skip
     print(f"speedup: {report['speedup_segments_per_second']:.1f}x segments/s; written to {out}")
     return 0
 

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 
 from service.text.sentences import split_sentences
 
+# Input token count of each sentence -> the most tokens its translation may have (or, with exact lengths, has).
+OutputLengths = Callable[[list[int]], list[int]]
+
 
 class Engine(Protocol):
     """What every engine tells its callers, whatever runs it."""

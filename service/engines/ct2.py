@@ -24,11 +24,12 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from service.config import Settings, looks_like_local_path
+from service.engines.base import OutputLengths
 from service.engines.cancel import current_check, raise_if_cancelled
 from service.engines.catalog import ModelSpec
 from service.engines.chunking import fit_to_budget
@@ -215,7 +216,8 @@ def convert(source: str, directory: Path, target: Path, quantization: str) -> Pa
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - the converter raises anything from a broken checkpoint
-        raise ModelLoadError(f"cannot convert model {source}: {type(error).__name__}: {error}") from error
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        raise ModelLoadError(f"cannot load model {source}: converting it for CTranslate2 failed: {reason}") from error
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     log.info("converted %s for CTranslate2 (%s) into %s", source, quantization, target)
@@ -239,8 +241,18 @@ def ensure_converted(settings: Settings, role: str, spec: ModelSpec | None) -> t
     kind = compute_type(device, model_type, settings.quantize)
     target = converted_path(cache_root(settings), source, revision_key, kind)
     if not (target / "model.bin").is_file():
-        convert(source, directory, target, kind)
+        _convert_in_child(source, directory, target, kind)
     return directory, target, revision_key, kind
+
+
+def _convert_in_child(source: str, directory: Path, target: Path, quantization: str) -> None:
+    """Convert in a process of its own: the converter holds the whole fp32 model in torch, and a server's memory
+    should never carry that peak (nor the torch it imports)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(convert, source, directory, target, quantization).result()
 
 
 def _device(settings: Settings) -> str:
@@ -313,7 +325,8 @@ class CT2Engine:
         self.max_input_tokens = int(limit or self._model_limit())
         self._budget = self.max_input_tokens - self.tokenizer.num_special_tokens_to_add(pair=False)
         self._target_prefix = self._language_prefix()
-        self.options = self._options(self._settings)  # refuses unsupported settings at startup
+        # The checkpoint's own file may hold anything transformers writes; settings we were given must all apply.
+        self.options = self._options(self._settings, strict=set(self.generation))
         self._end: str = self.tokenizer.eos_token
         self._forced_end = self._settings.get("forced_eos_token_id") is not None
         device = _device(settings)
@@ -333,6 +346,8 @@ class CT2Engine:
         self.tokens_generated = 0
         self._count_lock = threading.Lock()
         log.info("loaded %s with CTranslate2 (%s) on %s", self.name, self.compute_type, self.device)
+        if self._allowed is not None:
+            log.info("arabic output vocabulary: %d of %d tokens", self._allowed, len(self.vocabulary))
 
     def _model_limit(self) -> int:
         limits = [int(self.tokenizer.model_max_length)]
@@ -358,8 +373,9 @@ class CT2Engine:
         token = f"__{target}__" if f"__{target}__" in known else target
         return [token] if token in self._known else None
 
-    def _options(self, settings: dict[str, Any]) -> dict[str, Any]:
-        """Hugging Face generation settings as `translate_batch` arguments; ConfigError for what cannot map."""
+    def _options(self, settings: dict[str, Any], strict: set[str]) -> dict[str, Any]:
+        """Hugging Face generation settings as `translate_batch` arguments; ConfigError for a setting in `strict`
+        (the catalog's and the operator's) that cannot map; the checkpoint's others are left out, with a log line."""
         options: dict[str, Any] = {"beam_size": int(settings.get("num_beams") or 1)}
         unsupported = []
         for key, value in settings.items():
@@ -389,6 +405,10 @@ class CT2Engine:
                     options["sampling_temperature"] = float(settings.get("temperature") or 1.0)
             else:
                 unsupported.append(key)
+        ignored = [key for key in unsupported if key not in strict]
+        if ignored:
+            log.info("%s: generation_config.json settings without effect here: %s", self.name, ", ".join(ignored))
+        unsupported = [key for key in unsupported if key in strict]
         if unsupported:
             raise ConfigError(
                 f"{self.name}: generation settings {', '.join(sorted(unsupported))} are not supported by the "
@@ -536,9 +556,6 @@ class CT2Summarizer(_CT2Role):
         return [" ".join(next(summaries) for _ in group) for group in pieces]
 
 
-OutputLengths = Callable[[list[int]], list[int]]
-
-
 class CT2Translator(_CT2Role):
     """`translate_batch(sentences) -> translations`, sentence by sentence, each bounded by its own length cap.
 
@@ -598,3 +615,29 @@ class CT2Translator(_CT2Role):
         flat = [piece for group in pieces for piece in group]
         translations = iter(texts[0] for texts in self._capped(flat)) if flat else iter([])
         return [" ".join(next(translations) for _ in group) for group in pieces]
+
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        """Per sentence, up to `count` distinct translations other than the best, best first; [] for a blank one.
+
+        One batched search returns `count + 1` hypotheses per piece (the beam widened to that when narrower); a
+        sentence cut into several pieces gets as its k-th hypothesis its pieces' k-th joined. Hypotheses equal to
+        the best or to one before are dropped, so a sentence may get fewer than `count`.
+        """
+        if count < 1 or not sentences:
+            return [[] for _ in sentences]
+        returned = count + 1
+        pieces = [self._engine.fit(sentence) for sentence in sentences]
+        flat = [piece for group in pieces for piece in group]
+        rows = iter(self._capped(flat, returned) if flat else [])
+        alternatives: list[list[str]] = []
+        for group in pieces:
+            found = [next(rows) for _ in group]
+            joined = (
+                [" ".join(texts[min(k, len(texts) - 1)] for texts in found) for k in range(returned)] if group else [""]
+            )
+            distinct: list[str] = []
+            for candidate in joined[1:]:
+                if candidate.strip() and candidate != joined[0] and candidate not in distinct:
+                    distinct.append(candidate)
+            alternatives.append(distinct)
+        return alternatives

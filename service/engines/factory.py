@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from service.config import Settings
-from service.engines.base import Engines, Summarizer, Translator
+from service.engines.base import Engines, OutputLengths, Summarizer, Translator
 from service.engines.catalog import find_spec
 from service.errors import ConfigError
 
@@ -65,15 +65,21 @@ def _ct2_engine(settings: Settings, role: str) -> "CT2Engine":
     return CT2Engine(settings, role=role, spec=find_spec(source, settings.catalog), restrict_arabic=restrict)
 
 
-def load_translator(settings: Settings) -> Translator:
-    """Only the translator (batch translation needs no summarizer)."""
+def load_translator(
+    settings: Settings, *, output_lengths: OutputLengths | None = None, exact_lengths: bool = False
+) -> Translator:
+    """Only the translator (batch translation needs no summarizer). `output_lengths` bounds each sentence's
+    translation by its input token count (with `exact_lengths`, fixes it: the benchmarks use that); the default is
+    the translator's own bound."""
     if resolve_backend(settings) == "ctranslate2":
         from service.engines.ct2 import CT2Translator
 
-        return CT2Translator(_ct2_engine(settings, "translator"))
+        engine = _ct2_engine(settings, "translator")
+        return CT2Translator(engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
     from service.engines.translator import Seq2SeqTranslator
 
-    return Seq2SeqTranslator(_torch_engine(settings, "translator"))
+    torch_engine = _torch_engine(settings, "translator")
+    return Seq2SeqTranslator(torch_engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
 
 
 def load_summarizer(settings: Settings) -> Summarizer:

@@ -9,8 +9,6 @@ import math
 import os
 from pathlib import Path
 
-import torch
-
 log = logging.getLogger(__name__)
 
 _CGROUP_V2 = Path("/sys/fs/cgroup/cpu.max")
@@ -46,6 +44,8 @@ def configure_threads(threads: int | None) -> int:
 
     One inference runs at a time, so intra-op threads are the only parallelism that pays.
     """
+    import torch  # here, not at the top: the CTranslate2 backend sizes its threads without torch
+
     wanted = threads or available_cpus()
     if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)

@@ -1,20 +1,15 @@
 """The Arabic-to-English translator: sentence-level, all sentences of a request in one batched generate."""
 
-from collections.abc import Callable
-
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
+from service.engines.base import OutputLengths
 from service.engines.seq2seq import Seq2SeqEngine, Seq2SeqRole
 
 # Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
 # enough for Arabic to English, and a degenerate model cannot loop for long.
 _LENGTH_RATIO = 1.5
 _LENGTH_SLACK = 10
-
-
-# Input token count of each sentence -> the most tokens its translation may have (or, with exact lengths, has).
-OutputLengths = Callable[[list[int]], list[int]]
 
 
 def default_output_lengths(source_tokens: list[int]) -> list[int]:

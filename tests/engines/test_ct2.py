@@ -339,3 +339,16 @@ def test_out_of_memory_is_told_from_other_errors() -> None:
     assert ct2.is_out_of_memory(RuntimeError("CUDA failed with error out of memory"))
     assert not ct2.is_out_of_memory(RuntimeError("shape mismatch"))
     assert not ct2.is_out_of_memory(ValueError("out of memory"))
+
+
+def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Path) -> None:
+    source = build_tiny("marian", tmp_path / "marian")
+    path = source / "generation_config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "output_attentions": True, "num_beams": 2}))
+    settings = Settings(
+        translator=str(source), device="cpu", quantize="none", backend="ctranslate2", ct2_cache=tmp_path / "cache"
+    )
+    engine = CT2Engine(settings, role="translator")
+    assert engine.options["beam_size"] == 2  # what maps is taken from the checkpoint
+    with pytest.raises(ConfigError, match="output_attentions"):  # what an operator asks for must apply
+        CT2Engine(settings.model_copy(update={"translator_generate": {"output_attentions": True}}), role="translator")
