@@ -40,8 +40,11 @@ def test_constraints_pin_every_requirement_within_its_range() -> None:
     pinned = pins()
     for requirement in requirements():
         name = canonicalize_name(requirement.name)
-        assert name in pinned, f"{requirement.name} is not pinned in constraints.txt"
-        assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} is outside {requirement}"
+        regenerate = "run bash scripts/update-constraints.sh"
+        assert name in pinned, f"{requirement.name} is not pinned in constraints.txt: {regenerate}"
+        assert requirement.specifier.contains(pinned[name]), (
+            f"{name}=={pinned[name]} is outside {requirement}: {regenerate}"
+        )
 
 
 @pytest.mark.slow  # against the session's real server
