@@ -53,6 +53,15 @@ class Reversing(WordEngine):
     def translate_batch(self, sentences: list[str]) -> list[str]:
         return self._generated([" ".join(reversed(sentence.split())) for sentence in sentences])
 
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        """The runners-up of a reversal: the reversed words rotated by one, two, ... places (distinct ones only)."""
+        alternatives: list[list[str]] = []
+        for words in (list(reversed(sentence.split())) for sentence in sentences):
+            rotations = [" ".join(words[k:] + words[:k]) for k in range(1, len(words))]
+            others = [rotation for rotation in dict.fromkeys(rotations) if rotation != " ".join(words)]
+            alternatives.append(self._generated(others[:count]))
+        return alternatives
+
 
 def fake_engines() -> Engines:
     summarizer: Summarizer = FirstWords("first-words")
