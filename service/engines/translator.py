@@ -112,8 +112,10 @@ class Seq2SeqTranslator(Seq2SeqRole):
         beams = max(self.beams(), returned)
         pieces = [self.engine.fit(sentence) for sentence in sentences]
         flat = [piece for group in pieces for piece in group]
-        caps = self.length_caps(flat, beams=beams)
-        decoded = self.engine.generate(flat, num_beams=beams, num_return_sequences=returned, **caps) if flat else []
+        decoded: list[str] = []
+        if flat:
+            caps = self.length_caps(flat, beams=beams)
+            decoded = self.engine.generate(flat, num_beams=beams, num_return_sequences=returned, **caps)
         rows = iter([decoded[i : i + returned] for i in range(0, len(decoded), returned)])
         alternatives: list[list[str]] = []
         for group in pieces:
