@@ -30,7 +30,7 @@ def test_libretranslatepy_translate_detect_and_languages(server: str) -> None:
     assert {"code": "ar", "name": "Arabic", "targets": ["en"]} in lt.languages()
 
 
-@pytest.mark.parametrize("source", ["auto", "ar", "arabic"])
+@pytest.mark.parametrize("source", ["auto", "ar", "Arabic"])
 def test_deep_translator_translate_and_translate_batch(server: str, source: str) -> None:
     translator = LibreTranslator(source=source, target="en", custom_url=f"{server}/", api_key="your_api_key")
     assert translator.translate(text=TEXTS[0]) == served(server, TEXTS[0])
