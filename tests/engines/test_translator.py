@@ -155,8 +155,9 @@ def test_alternatives_keep_each_rows_length_cap_when_the_beam_expands_rows(engin
 def test_a_sentence_cut_into_pieces_gets_its_pieces_alternatives_joined(engines: Engines) -> None:
     engine = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", max_input_tokens=24)
     translator = Seq2SeqTranslator(engine)
-    sentence = " ".join(SENTENCES[2] for _ in range(4)).replace(".", "،")
+    sentence = " ".join(SENTENCES[2] for _ in range(2)).replace(".", "،")
     pieces = engine.fit(sentence)
+    assert len(pieces) > 1
     (found,) = translator.translate_alternatives([sentence], 2)
     rows = engine.generate(pieces, num_beams=3, num_return_sequences=3, **translator.length_caps(pieces, beams=3))
     hypotheses = [rows[i : i + 3] for i in range(0, len(rows), 3)]
