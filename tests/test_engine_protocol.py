@@ -97,6 +97,15 @@ def test_translate_and_metrics_count_the_engines_tokens(client: TestClient, engi
     assert 'khulasa_generated_tokens_total{role="summarizer"} 0.0' in metrics
 
 
+def test_alternatives_come_from_the_protocols_translate_alternatives(client: TestClient) -> None:
+    # Each sentence's k-th alternative joined; a sentence with none (one word) keeps its translation.
+    answer = client.post("/translate", json={"q": "وصل الوفد اليوم. نعم.", "alternatives": 2}).json()
+    assert answer == {
+        "translatedText": "اليوم. الوفد وصل نعم.",
+        "alternatives": ["الوفد وصل اليوم. نعم.", "وصل اليوم. الوفد نعم."],
+    }
+
+
 def test_summarize_names_the_engines_and_uses_their_outputs(client: TestClient) -> None:
     digest = client.post("/summarize", json={"text": ARTICLE}).json()
     assert digest["models"] == {"summarizer": "first-words", "translator": "reversing"}
