@@ -251,6 +251,12 @@ ENCODINGS: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
 )
 def test_odd_text_in_every_libretranslate_encoding(battered: TestClient, case: Case, encoding: str) -> None:
     status, kind = case.translate
+    if case.slow and encoding == "query":
+        pytest.skip("httpx refuses a URL that long; tests/test_hostile_server.py sends a 54 kB query string")
+    if case.slow and encoding == "form":
+        # Percent-encoded, each Arabic letter takes 6 bytes: the body is over KHULASA_MAX_BODY_BYTES.
+        assert_json_error(battered.post("/translate", data={"q": case.text}), 413, "payload_too_large")
+        return
     response = battered.post("/translate", **ENCODINGS[encoding]({"q": case.text, "source": "ar", "target": "en"}))
     if status == 200:
         assert response.status_code == 200, response.text[:500]
