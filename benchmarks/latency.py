@@ -104,6 +104,9 @@ class OneByOne:
     def translate_batch(self, sentences: list[str]) -> list[str]:
         return [self.inner.translate_batch([sentence])[0] for sentence in sentences]
 
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        return [self.inner.translate_alternatives([sentence], count)[0] for sentence in sentences]
+
 
 def articles(dev_count: int) -> dict[str, str]:
     chosen = {"reference": REFERENCE.read_text(encoding="utf-8")}

@@ -131,6 +131,7 @@ def _quiet_libraries() -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.api.access_log import hide_query_strings
     from service.api.app import create_app
 
     settings = _settings(args)
@@ -150,6 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
         # On SIGTERM, in-flight requests finish; none can outlast its own time budget.
         timeout_graceful_shutdown=int(settings.request_timeout_s) + 5,
     )
+    hide_query_strings()  # after uvicorn.Config, which configures logging
     server = uvicorn.Server(config)
     server.run()
     state = app.state.khulasa

@@ -13,6 +13,18 @@ class InvalidInput(KhulasaError):
     code = "invalid_input"
 
 
+class InvalidJson(InvalidInput):
+    """The body is not JSON, or not the JSON object a route expects (HTTP 400)."""
+
+    code = "invalid_json"
+
+
+class UnsupportedMediaType(KhulasaError):
+    """The body comes in a media type the route does not read (HTTP 415)."""
+
+    code = "unsupported_media_type"
+
+
 class Unprocessable(InvalidInput):
     """Well-formed input the service will not work on: over a length limit, or not Arabic (HTTP 422)."""
 
@@ -35,6 +47,12 @@ class Unauthorized(KhulasaError):
     """API keys are configured and the request carries none of them (HTTP 401)."""
 
     code = "unauthorized"
+
+
+class Forbidden(KhulasaError):
+    """The request names an API key that is not one of the configured ones (HTTP 403, as LibreTranslate)."""
+
+    code = "forbidden"
 
 
 class ResourceExhausted(KhulasaError):

@@ -76,7 +76,7 @@ class JsonlFormat(RecordFormat):
         try:
             item = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
-            return Record(number, None, f"invalid UTF-8 at byte {error.start}", raw.decode("utf-8", "replace"))
+            return self._parse_undecodable(number, raw, error.start)
         except json.JSONDecodeError as error:
             return Record(number, None, f"malformed JSON: {error.msg} at column {error.colno}", raw.decode().strip())
         if not isinstance(item, dict):
@@ -88,6 +88,21 @@ class JsonlFormat(RecordFormat):
             return Record(number, None, f"field {self.field!r} is {problem}", item)
         return self.checked(number, item[self.field], item)
 
+    def _parse_undecodable(self, number: int, raw: bytes, at: int) -> Record:
+        """A line with bytes that are not UTF-8: when it is still a JSON object, its fields are kept (undecodable
+        bytes shown as U+FFFD) and only a text field holding such bytes is refused."""
+        try:
+            item = json.loads(raw.decode("utf-8", "surrogateescape"))
+        except json.JSONDecodeError:
+            item = None
+        if not isinstance(item, dict):
+            return Record(number, None, f"invalid UTF-8 at byte {at}", raw.decode("utf-8", "replace"))
+        text = item.get(self.field)
+        cleaned = _replace_escaped(item)
+        if isinstance(text, str) and _ESCAPED_BYTES.search(text):
+            return Record(number, None, f"invalid UTF-8 at byte {at}, in field {self.field!r}", cleaned)
+        return self._parse(number, json.dumps(cleaned, ensure_ascii=False).encode())
+
     def render(self, record: Record, translation: str) -> bytes:
         if record.payload is None and record.error is None:
             return b"\n"  # a blank input line stays a blank line
@@ -96,6 +111,17 @@ class JsonlFormat(RecordFormat):
         if record.error is not None:
             item[ERROR] = record.error
         return json.dumps(item, ensure_ascii=False).encode() + b"\n"
+
+
+def _replace_escaped(value: Any) -> Any:
+    """`value` (parsed JSON) with each undecodable byte, kept by surrogateescape, shown as U+FFFD."""
+    if isinstance(value, str):
+        return _ESCAPED_BYTES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_escaped(member) for member in value]
+    if isinstance(value, dict):
+        return {_replace_escaped(key): _replace_escaped(member) for key, member in value.items()}
+    return value
 
 
 class DelimitedFormat(RecordFormat):

@@ -24,3 +24,8 @@ class Recording:
         self.calls.append(list(sentences))
         result: list[str] = self.inner.translate_batch(sentences)
         return result
+
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        self.calls.append(list(sentences))
+        result: list[list[str]] = self.inner.translate_alternatives(sentences, count)
+        return result

@@ -99,6 +99,28 @@ def test_bad_records_keep_their_place_and_are_listed_with_line_numbers(engines: 
     )
 
 
+def test_invalid_utf8_in_a_jsonl_text_keeps_the_lines_other_fields(engines: Engines, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [
+        b'{"id": 7, "text": "\xd9\x86\xff", "tags": ["a"]}',
+        b'{"id": 8, "note": "\xff", "text": "' + "وصل الوفد.".encode() + b'"}',
+    ]
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    stats = run_batch(BatchOptions(str(source), str(tmp_path / "out.jsonl")), job_translator(engines))
+    first, second = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert stats.rejects == 1
+    assert first == {
+        "id": 7,
+        "text": "ن\ufffd",
+        "tags": ["a"],
+        "translation": "",
+        "error": "invalid UTF-8 at byte 21, in field 'text'",
+    }
+    # Bytes that are not UTF-8 outside the text do not stop its translation.
+    assert second["id"] == 8 and second["note"] == "\ufffd" and "error" not in second
+    assert second["translation"] == expected(engines, ["وصل الوفد."])[0]
+
+
 def test_invalid_utf8_in_csv_is_rejected_and_written_back_unchanged(engines: Engines, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(b"text,id\n" + b"\xffbad,1\n" + f"{SEGMENTS[2]},2\n".encode())

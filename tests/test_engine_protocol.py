@@ -53,6 +53,15 @@ class Reversing(WordEngine):
     def translate_batch(self, sentences: list[str]) -> list[str]:
         return self._generated([" ".join(reversed(sentence.split())) for sentence in sentences])
 
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        """The runners-up of a reversal: the reversed words rotated by one, two, ... places (distinct ones only)."""
+        alternatives: list[list[str]] = []
+        for words in (list(reversed(sentence.split())) for sentence in sentences):
+            rotations = [" ".join(words[k:] + words[:k]) for k in range(1, len(words))]
+            others = [rotation for rotation in dict.fromkeys(rotations) if rotation != " ".join(words)]
+            alternatives.append(self._generated(others[:count]))
+        return alternatives
+
 
 def fake_engines() -> Engines:
     summarizer: Summarizer = FirstWords("first-words")
@@ -86,6 +95,15 @@ def test_translate_and_metrics_count_the_engines_tokens(client: TestClient, engi
     metrics = client.get("/metrics").text
     assert f'khulasa_generated_tokens_total{{role="translator"}} {engines.translator.tokens_generated}.0' in metrics
     assert 'khulasa_generated_tokens_total{role="summarizer"} 0.0' in metrics
+
+
+def test_alternatives_come_from_the_protocols_translate_alternatives(client: TestClient) -> None:
+    # Each sentence's k-th alternative joined; a sentence with none (one word) keeps its translation.
+    answer = client.post("/translate", json={"q": "وصل الوفد اليوم. نعم.", "alternatives": 2}).json()
+    assert answer == {
+        "translatedText": "اليوم. الوفد وصل نعم.",
+        "alternatives": ["الوفد وصل اليوم. نعم.", "وصل اليوم. الوفد نعم."],
+    }
 
 
 def test_summarize_names_the_engines_and_uses_their_outputs(client: TestClient) -> None:

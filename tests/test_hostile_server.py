@@ -7,7 +7,7 @@ import select
 import socket
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -157,14 +157,89 @@ def test_many_clients_at_once_while_one_trickles(live_server: RunningServer) -> 
     assert results == [200] * 8
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def test_form_body_slower_than_the_deadline_gets_408(live_server: RunningServer) -> None:
+    connection = open_post(live_server.base, "/translate", {"Content-Type": FORM, "Content-Length": "1000"})
+    started = time.monotonic()
+    with connection:
+        connection.sendall(b"q=")
+        while not answered(connection):
+            assert time.monotonic() - started < LIVE_BODY_TIMEOUT_S + 30, "no answer long after the deadline"
+            connection.sendall(b"%D9%86")
+            time.sleep(0.25)
+        status, answer = read_response(connection)
+    assert status == 408 and answer["type"] == "request_timeout"
+    assert_serving(live_server.base)
+
+
+def test_chunked_multipart_growing_past_the_limit_gets_413(live_server: RunningServer) -> None:
+    headers = {"Content-Type": "multipart/form-data; boundary=b", "Transfer-Encoding": "chunked"}
+    opening = b'--b\r\nContent-Disposition: form-data; name="q"\r\n\r\n'
+    with open_post(live_server.base, "/detect", headers) as connection:
+        connection.sendall(b"%x\r\n%s\r\n" % (len(opening), opening))
+        chunk = b"3e8\r\n" + "ن".encode() * 500 + b"\r\n"
+        sent = 0
+        while sent < 5_000 and not select.select([connection], [], [], 0.005)[0]:
+            connection.sendall(chunk)
+            sent += 1
+        status, answer = read_response(connection)
+    assert status == 413 and answer["type"] == "payload_too_large"
+
+
+def test_forms_and_multipart_cut_off_halfway_leave_the_server_serving(live_server: RunningServer) -> None:
+    bodies = [(FORM, b"q=" + b"%D9%86" * 500), ("multipart/form-data; boundary=b", b"--b\r\nContent-Disp")]
+    for path in ("/translate", "/detect"):
+        for content_type, partial in bodies:
+            headers = {"Content-Type": content_type, "Content-Length": "100000"}
+            with open_post(live_server.base, path, headers) as connection:
+                connection.sendall(partial)
+    assert_serving(live_server.base)
+    assert httpx.post(f"{live_server.base}/translate", data={"q": "وصل الوفد."}, timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "content_type", "status"),
+    [
+        ("/translate", b"q=%D9%86%FF", FORM, 400),
+        ("/translate?q=%FF", b"", "", 400),
+        ("/detect", b"q=\xd9\x86\xff", FORM, 400),
+        ("/translate", b"--b\r\n\x00\xff--", "multipart/form-data; boundary=b", 400),
+        ("/translate", b"q=" + b"x" * (5 * 1024 * 1024), FORM, 413),
+    ],
+)
+def test_undecodable_forms_and_query_strings_over_http(
+    live_server: RunningServer, path: str, content: bytes, content_type: str, status: int
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    try:
+        response = httpx.post(f"{live_server.base}{path}", content=content, headers=headers, timeout=60)
+    except httpx.WriteError:
+        assert status == 413  # the server answered and closed before taking all 5 MB
+    else:
+        assert response.status_code == status and response.headers["content-type"] == "application/json"
+    assert_serving(live_server.base)
+
+
+def test_a_54_kilobyte_query_string_is_served_whole(live_server: RunningServer) -> None:
+    # No letters, so no model time: the text comes back as it was, all of it.
+    response = httpx.post(f"{live_server.base}/translate?q=" + "%00" * 18_000, timeout=60)
+    assert response.status_code == 200 and response.json() == {"translatedText": "\x00" * 18_000}
+    assert_serving(live_server.base)
+
+
 def test_afterwards_it_serves_normally_and_logged_no_text_and_no_traceback(live_server: RunningServer) -> None:
     base = live_server.base
     marked = f"{MARKER} {TEXT}"
     assert httpx.post(f"{base}/summarize", json={"text": marked, "title": MARKER}, timeout=60).status_code == 200
     assert httpx.post(f"{base}/translate", json={"q": marked}, timeout=60).status_code == 200
+    assert httpx.post(f"{base}/translate", data={"q": marked, "format": "html"}, timeout=60).status_code == 200
+    assert httpx.post(f"{base}/detect", params={"q": marked}, timeout=60).status_code == 200
     assert httpx.post(f"{base}/segment", json={"text": MARKER}, timeout=60).status_code == 200
     assert_serving(base)
     log = live_server.log_text()
     assert '"POST /summarize HTTP/1.1" 200' in log, "the access log is in the file"
-    assert MARKER not in log
+    assert MARKER not in log and quote(MARKER) not in log, "no text in the log, not even from a query string"
+    assert '"POST /detect?… HTTP/1.1" 200' in log
     assert "Traceback" not in log and '" 500' not in log

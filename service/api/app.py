@@ -14,6 +14,7 @@ from service.engines.base import Engines
 from .auth import document_open_access
 from .errors import install_error_handlers
 from .intake import BodyDeadlineMiddleware, JsonOnlyMiddleware
+from .libre import router as libretranslate_router
 from .limits import BodyLimitMiddleware
 from .metrics import MetricsMiddleware
 from .routes import router
@@ -53,15 +54,17 @@ def create_app(
     app.state.khulasa = state
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(libretranslate_router)
     install_web_page(app)
     if not settings.api_keys:
         document_open_access(app)
     # Each add_middleware wraps the ones before it: a request meets them bottom up.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(BodyDeadlineMiddleware, seconds=settings.body_timeout_s)
+    # The LibreTranslate routes read forms and query strings too (service/api/params.py); the service's own take JSON.
     json_paths = {route.path for route in router.routes if "POST" in getattr(route, "methods", ())}  # type: ignore[attr-defined]
     app.add_middleware(JsonOnlyMiddleware, json_paths=lambda: json_paths)
-    paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes]}
+    paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes, *libretranslate_router.routes]}
     app.add_middleware(MetricsMiddleware, metrics=state.metrics, known_paths=lambda: paths)
     if settings.cors_origins:
         # Outermost, so that preflights and even early errors (413, 415) carry the CORS headers browsers need.

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service.errors import Unauthorized
+from service.errors import Forbidden, Unauthorized
 
 # auto_error=False: a missing header is ours to answer (JSON 401), and with no keys configured it is no error.
 _bearer = HTTPBearer(auto_error=False, description="one of KHULASA_API_KEYS; not needed when none are set")
@@ -22,35 +22,37 @@ def key_matches(candidate: str, keys: list[str]) -> bool:
     return matched
 
 
-async def _body_api_key(request: Request) -> str | None:
-    # LibreTranslate clients send their key as `api_key` in the JSON body. FastAPI has already read and parsed
-    # the body by the time dependencies run; this reads the cached copy.
-    if request.url.path != "/translate":
-        return None
-    try:
-        body: Any = await request.json()
-    except ValueError:
-        return None
-    key = body.get("api_key") if isinstance(body, dict) else None
-    return key if isinstance(key, str) else None
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-async def require_api_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """Refuse the request (Unauthorized, 401) when KHULASA_API_KEYS is set and it carries none of the keys.
+async def require_api_key(request: Request, credentials: BearerCredentials) -> None:
+    """Refuse the request (Unauthorized, 401) when KHULASA_API_KEYS is set and it carries none of the keys as
+    `Authorization: Bearer KEY`."""
+    keys: list[str] = request.app.state.khulasa.settings.api_keys
+    if not keys:
+        return
+    if credentials is not None and key_matches(credentials.credentials, keys):
+        return
+    raise Unauthorized("a valid API key is required: send the header 'Authorization: Bearer KEY'")
 
-    The key comes as `Authorization: Bearer KEY`, or on /translate also as the body's `api_key`.
+
+def check_libretranslate_key(request: Request, credentials: HTTPAuthorizationCredentials | None, api_key: Any) -> None:
+    """The LibreTranslate routes' keys: `Authorization: Bearer KEY`, or `api_key` in the body, form or query.
+
+    With KHULASA_API_KEYS set, an `api_key` that is none of them is Forbidden (403, "Invalid API key", as
+    LibreTranslate answers), and a request with no key at all is Unauthorized (401). A non-empty `api_key` with
+    no keys configured is accepted and ignored: clients such as deep-translator always send one.
     """
     keys: list[str] = request.app.state.khulasa.settings.api_keys
     if not keys:
         return
     if credentials is not None and key_matches(credentials.credentials, keys):
         return
-    body_key = await _body_api_key(request)
-    if body_key is not None and key_matches(body_key, keys):
-        return
-    raise Unauthorized("a valid API key is required: send the header 'Authorization: Bearer KEY'")
+    if api_key is not None and api_key != "":
+        if isinstance(api_key, str) and key_matches(api_key, keys):
+            return
+        raise Forbidden("Invalid API key")
+    raise Unauthorized("a valid API key is required: send api_key, or the header 'Authorization: Bearer KEY'")
 
 
 Authorized = Depends(require_api_key)

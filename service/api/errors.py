@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 
 from service.errors import (
     DeadlineExceeded,
+    Forbidden,
     InvalidInput,
     KhulasaError,
     NotReady,
@@ -18,6 +19,7 @@ from service.errors import (
     ResourceExhausted,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 
 from .schemas import ErrorBody
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 _STATUS: dict[type[KhulasaError], int] = {
     InvalidInput: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
     Unprocessable: 422,
     Overloaded: 429,
     NotReady: 503,
@@ -53,6 +57,7 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
 _WHEN = {
     400: "the body is not JSON, or names an unsupported language pair or format",
     401: "API keys are configured and the request carries none of them",
+    403: "the request's api_key is not one of the configured keys",
     408: "the body did not arrive within KHULASA_BODY_TIMEOUT_S",
     413: "the body is over KHULASA_MAX_BODY_BYTES",
     415: "the body is not sent as application/json",

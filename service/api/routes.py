@@ -10,21 +10,18 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.digest import Digest, Segmentation
-from service.errors import InvalidInput
 from service.pipeline import DigestRequest, segment_article
 
 from .auth import Authorized
 from .errors import error_responses
-from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest, TranslateRequest, TranslateResponse
+from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest
 from .state import ServiceState
-from .texts import check_article, check_translation
+from .texts import check_article
 
 router = APIRouter()
 
 _BODY_ERRORS = (400, 401, 408, 413, 415, 422)
 _ERRORS = error_responses(*_BODY_ERRORS, 429, 503, 504)
-_SOURCES = {"ar", "auto"}
-_TARGETS = {"en"}
 
 
 def get_state(request: Request) -> ServiceState:
@@ -71,35 +68,6 @@ async def segment(body: SegmentRequest, state: State) -> Segmentation:
     check_article(body.text, state.settings.max_text_chars)
     most = body.max_sections or MAX_SECTIONS
     return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=most))
-
-
-@router.post(
-    "/translate", response_model=TranslateResponse, responses=_ERRORS, dependencies=[Authorized], tags=["translate"]
-)
-async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
-    """LibreTranslate-compatible Arabic to English; `q` may be a string or a list of strings."""
-    if body.source not in _SOURCES or body.target not in _TARGETS:
-        raise InvalidInput(
-            f"only source 'ar' (or 'auto') and target 'en' are supported, not {body.source}->{body.target}"
-        )
-    if body.format != "text":
-        raise InvalidInput(f"only format 'text' is supported, not {body.format!r}")
-    texts = [body.q] if isinstance(body.q, str) else body.q
-    if len(texts) > state.settings.max_translate_items:
-        raise InvalidInput(f"q holds {len(texts)} texts; at most {state.settings.max_translate_items} per request")
-    check_translation(body.q, state.settings.max_text_chars)
-    state.require_pipeline()
-    english: list[str] = await state.batcher.submit("translate", texts)
-    return TranslateResponse(translatedText=english[0] if isinstance(body.q, str) else english)
-
-
-@router.get("/languages", tags=["translate"])
-async def languages() -> list[dict[str, Any]]:
-    """LibreTranslate's language list: what /translate accepts."""
-    return [
-        {"code": "ar", "name": "Arabic", "targets": sorted(_TARGETS)},
-        {"code": "en", "name": "English", "targets": []},
-    ]
 
 
 def _version(package: str) -> str | None:

@@ -52,20 +52,47 @@ class SummarizeRequest(SegmentRequest):
 
 
 class TranslateRequest(BaseModel):
-    """LibreTranslate's /translate body. `api_key` is one of KHULASA_API_KEYS (or anything when none are set)."""
+    """LibreTranslate's /translate parameters, from JSON, a form, multipart or the query string.
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    Unknown fields are ignored, as LibreTranslate does: its clients send extras (`apiKey`, `secret`). `alternatives`
+    may come as a number or, from forms, as a string of digits; the route checks it. `source` and `target` default
+    to the one pair there is.
+    """
 
-    q: UnicodeStr | list[UnicodeStr] = Field(examples=["وصل الوفد.", ["وصل الوفد.", "بدأ الاجتماع."]])
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    q: UnicodeStr | list[UnicodeStr]
     source: UnicodeStr = "ar"
     target: UnicodeStr = "en"
     format: UnicodeStr = "text"
     api_key: UnicodeStr | None = None
-    alternatives: int = Field(default=0, ge=0, le=0, description="alternative translations are not offered")
+    alternatives: int | UnicodeStr = 0
+
+
+class DetectRequest(BaseModel):
+    """LibreTranslate's /detect parameters; unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    q: UnicodeStr | list[UnicodeStr]
+    api_key: UnicodeStr | None = None
+
+
+class Detection(BaseModel):
+    """A language guess as LibreTranslate gives it: confidence from 0 to 100."""
+
+    confidence: float = Field(ge=0, le=100, description="the share of the letters that are Arabic, in percent")
+    language: str
 
 
 class TranslateResponse(BaseModel):
     translatedText: str | list[str]  # noqa: N815 - LibreTranslate's field name
+    alternatives: list[str] | list[list[str]] | None = Field(
+        default=None, description="with `alternatives` > 0: up to that many other translations (per text of a list)"
+    )
+    detectedLanguage: Detection | list[Detection] | None = Field(  # noqa: N815 - LibreTranslate's field name
+        default=None, description='with source "auto": the language found (per text of a list)'
+    )
 
 
 class Status(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from service.config import Settings
 from service.digest import Digest
-from service.engines.base import Engines, translate_texts
+from service.engines.base import Engines, translate_texts, translate_texts_with_alternatives
 from service.engines.factory import load_engines
 from service.errors import KhulasaError, NotReady
 from service.pipeline import DigestPipeline, DigestRequest
@@ -37,7 +37,11 @@ class ServiceState:
         self.on_fatal = on_fatal
         self.metrics = Metrics(self.tokens_generated)
         self.batcher = MicroBatcher(
-            {"digest": self._digest_batch, "translate": self._translate_batch},
+            {
+                "digest": self._digest_batch,
+                "translate": self._translate_batch,
+                "alternatives": self._alternatives_batch,
+            },
             max_queue=settings.max_queue,
             max_batch=settings.max_batch,
             window_s=settings.batch_window_ms / 1000,
@@ -53,6 +57,12 @@ class ServiceState:
         translator = self.require_pipeline().translator
         english = iter(translate_texts(translator.translate_batch, [text for texts in batches for text in texts]))
         return [[next(english) for _ in texts] for texts in batches]
+
+    def _alternatives_batch(self, jobs: list[tuple[list[str], int]]) -> list[object]:
+        """Per request (texts, count): its translations and each text's alternatives; each its own beam search,
+        as requests ask for different counts."""
+        translator = self.require_pipeline().translator
+        return [translate_texts_with_alternatives(translator, texts, count) for texts, count in jobs]
 
     def tokens_generated(self) -> dict[str, int]:
         if self.engines is None:

@@ -28,11 +28,13 @@ def check_article(text: str, max_chars: int) -> None:
     _check_arabic(text, "text", letterless_ok=False)
 
 
-def check_translation(q: str | list[str], max_chars: int) -> None:
+def check_translation(q: str | list[str], max_chars: int, *, arabic: bool = True) -> None:
     """Like check_article for /translate's `q`, a text or a list of them: `max_chars` bounds all of them
-    together, and each one that has letters must read as Arabic. Texts without letters (numbers, punctuation,
-    emoji, blank) are translated as they are."""
+    together, and (with `arabic`) each one that has letters must read as Arabic. Texts without letters (numbers,
+    punctuation, emoji, blank) pass."""
     texts = [q] if isinstance(q, str) else q
     _check_length(sum(len(text) for text in texts), max_chars, "q")
+    if not arabic:
+        return
     for index, text in enumerate(texts):
         _check_arabic(text, "q" if isinstance(q, str) else f"q[{index}]", letterless_ok=True)

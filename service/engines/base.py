@@ -59,6 +59,13 @@ class Translator(Engine, Protocol):
         """One translation per sentence, in order."""
         ...
 
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        """Per sentence, in order, up to `count` distinct translations other than the best one the search found,
+        best first; [] where there are none (a blank sentence, or `count` 0). Backends that search with beams
+        return the beam's runners-up; one may equal `translate_batch`'s answer when the beam had to be widened,
+        and `translate_texts_with_alternatives` leaves such ones out."""
+        ...
+
 
 @dataclass
 class Engines:
@@ -74,6 +81,13 @@ def translate_texts(translate_batch: Callable[[list[str]], list[str]], texts: li
     Sentences are rejoined with the line breaks the source had between them (at most a blank line) and a space
     otherwise, so paragraphs survive. Empty or whitespace-only texts translate to "".
     """
+    separators, sentences = _split_texts(texts)
+    translated = iter(translate_batch(sentences) if sentences else [])
+    return ["".join(sep + next(translated) for sep in seps) for seps in separators]
+
+
+def _split_texts(texts: list[str]) -> tuple[list[list[str]], list[str]]:
+    """Each text's separators (one per sentence, the first "") and all sentences of all texts, in order."""
     separators: list[list[str]] = []
     sentences: list[str] = []
     for text in texts:
@@ -81,5 +95,43 @@ def translate_texts(translate_batch: Callable[[list[str]], list[str]], texts: li
         breaks = [min(text[a.end : b.start].count("\n"), 2) for a, b in pairwise(spans)]
         separators.append(([""] + ["\n" * n if n else " " for n in breaks])[: len(spans)])
         sentences.extend(span.text for span in spans)
-    translated = iter(translate_batch(sentences) if sentences else [])
-    return ["".join(sep + next(translated) for sep in seps) for seps in separators]
+    return separators, sentences
+
+
+def combine_alternatives(best: list[str], runners_up: list[list[str]], join: Callable[[list[str]], str]) -> list[str]:
+    """Alternatives of a whole made of parts: the k-th joins each part's k-th alternative, or the part's best where
+    it has fewer than k; ones equal to `join(best)`, or to an earlier one, are left out. [] when no part has any."""
+    whole = join(best)
+    offered = max((len(alternatives) for alternatives in runners_up), default=0)
+    distinct: list[str] = []
+    for k in range(offered):
+        candidate = join([alts[k] if k < len(alts) else own for own, alts in zip(best, runners_up, strict=True)])
+        if candidate != whole and candidate not in distinct:
+            distinct.append(candidate)
+    return distinct
+
+
+def translate_texts_with_alternatives(
+    translator: Translator, texts: list[str], count: int
+) -> tuple[list[str], list[list[str]]]:
+    """`translate_texts` of `texts` with `translator`, and per text up to `count` alternative translations.
+
+    A text's alternatives are made of its sentences' alternatives by `combine_alternatives`: the k-th alternative
+    of a text joins each sentence's k-th alternative, or the sentence's translation where it has fewer.
+    """
+    separators, sentences = _split_texts(texts)
+    best = translator.translate_batch(sentences) if sentences else []
+    runners_up = translator.translate_alternatives(sentences, count) if sentences else []
+    translations: list[str] = []
+    alternatives: list[list[str]] = []
+    position = 0
+    for seps in separators:
+        own = slice(position, position + len(seps))
+        position += len(seps)
+
+        def join(parts: list[str], seps: list[str] = seps) -> str:
+            return "".join(sep + part for sep, part in zip(seps, parts, strict=True))
+
+        translations.append(join(best[own]))
+        alternatives.append(combine_alternatives(best[own], runners_up[own], join))
+    return translations, alternatives

@@ -60,8 +60,16 @@ class Seq2SeqTranslator(Seq2SeqRole):
         self.output_lengths = output_lengths
         self.exact_lengths = exact_lengths
 
-    def length_caps(self, pieces: list[str]) -> dict[str, object]:
-        """The `generate` arguments that bound each of `pieces` (model-sized inputs) by its own output length."""
+    def beams(self) -> int:
+        """The beam width `translate_batch` searches with (1: greedy)."""
+        config = self.engine.loaded.model.generation_config
+        return int(self.engine.generation.get("num_beams", config.num_beams or 1))
+
+    def length_caps(self, pieces: list[str], *, beams: int | None = None) -> dict[str, object]:
+        """The `generate` arguments that bound each of `pieces` (model-sized inputs) by its own output length.
+
+        `beams`: the beam width `generate` will run with, when not the configured one; each input's cap is
+        repeated for each of its beam rows."""
         if self.output_lengths is None and "max_new_tokens" in self.engine.generation:
             return {}
         limits = (self.output_lengths or default_output_lengths)(self.engine.count_tokens(pieces))
@@ -72,8 +80,8 @@ class Seq2SeqTranslator(Seq2SeqRole):
             limits = [min(limit, positions - 2) for limit in limits]
         config = self.engine.loaded.model.generation_config
         eos = config.eos_token_id if isinstance(config.eos_token_id, int) else config.eos_token_id[0]
-        beams = int(self.engine.generation.get("num_beams", config.num_beams or 1))
-        cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=beams, exact=self.exact_lengths)
+        rows = beams or self.beams()
+        cap = PerInputLengthCap(limits, eos_token_id=eos, num_beams=rows, exact=self.exact_lengths)
         # One step beyond the longest limit: `generate` forces end-of-sequence on its own last step, which would
         # otherwise cut the longest row one token short and make its output depend on its batch.
         return {"max_new_tokens": max(limits) + 1, "logits_processor": LogitsProcessorList([cap])}
@@ -84,3 +92,33 @@ class Seq2SeqTranslator(Seq2SeqRole):
         flat = [piece for group in pieces for piece in group]
         translations = iter(self.engine.generate(flat, **self.length_caps(flat)) if flat else [])
         return [" ".join(next(translations) for _ in group) for group in pieces]
+
+    def translate_alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
+        """Per sentence, up to `count` distinct translations other than the best, best first; [] for a blank one.
+
+        One batched beam search returns `count + 1` hypotheses per input; the beam is widened to `count + 1` when
+        the configured one is narrower (greedy models have none). A sentence cut into several model-sized pieces
+        gets as its k-th hypothesis its pieces' k-th hypotheses joined. Hypotheses equal to the beam's best or to
+        one before are dropped, so a sentence may get fewer than `count`.
+        """
+        if count < 1 or not sentences:
+            return [[] for _ in sentences]
+        returned = count + 1
+        beams = max(self.beams(), returned)
+        pieces = [self.engine.fit(sentence) for sentence in sentences]
+        flat = [piece for group in pieces for piece in group]
+        decoded: list[str] = []
+        if flat:
+            caps = self.length_caps(flat, beams=beams)
+            decoded = self.engine.generate(flat, num_beams=beams, num_return_sequences=returned, **caps)
+        rows = iter([decoded[i : i + returned] for i in range(0, len(decoded), returned)])
+        alternatives: list[list[str]] = []
+        for group in pieces:
+            hypotheses = [next(rows) for _ in group]
+            joined = [" ".join(piece[k] for piece in hypotheses) for k in range(returned)] if group else [""]
+            distinct: list[str] = []
+            for candidate in joined[1:]:
+                if candidate.strip() and candidate != joined[0] and candidate not in distinct:
+                    distinct.append(candidate)
+            alternatives.append(distinct)
+        return alternatives

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.engines.factory import Engines
+from tests.conftest import wait_ready
 
 
 def assert_error(response, status: int, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -111,10 +112,13 @@ def test_failed_model_load_keeps_answering_503_with_reason(tmp_path: Path, tiny_
 def test_overload_maps_to_429(tiny_settings: Settings, engines: Engines) -> None:
     settings = tiny_settings.model_copy(update={"max_queue": 0})
     with TestClient(create_app(settings, engines=engines)) as client:
+        wait_ready(client)
         state = client.app.state.khulasa  # type: ignore[attr-defined]
         state.batcher.running = ["busy"]  # a batch is being computed and none may wait
         response = client.post("/translate", json={"q": "نص"})
         assert_error(response, 429, "overloaded")
         assert response.headers["retry-after"] == "1"
+        assert response.json()["error"].startswith("Slowdown: ")  # LibreTranslate's words, on its route
+        assert client.post("/translate", json={"q": "نص", "alternatives": 2}).status_code == 429
         state.batcher.running = []
         assert client.post("/translate", json={"q": "نص"}).status_code == 200

@@ -36,7 +36,10 @@ OPERATIONS = [
     "POST /summarize",
     "POST /segment",
     "POST /translate",
+    "POST /detect",
     "GET /languages",
+    "GET /frontend/settings",
+    "GET /spec",
     "GET /info",
     "GET /metrics",
 ]

@@ -17,6 +17,7 @@ from service.api.app import create_app
 from service.api.errors import error_response
 from service.config import Settings
 from service.engines.factory import Engines
+from service.text import markup
 from tests.conftest import wait_ready
 
 ARABIC = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."
@@ -42,8 +43,9 @@ class Case:
 
 NOT_ARABIC = (422, "not_arabic")
 BLANK = (422, "validation_error")
+MISSING_Q = (400, "invalid_input")  # LibreTranslate: "Invalid request: missing q parameter"
 CASES = [
-    Case("empty", "", BLANK, BLANK, OK),
+    Case("empty", "", BLANK, BLANK, MISSING_Q),
     Case("whitespace", " \n\t\r\n \u3000", BLANK, BLANK, OK),
     Case("only-furniture", "صورة: رويترز\nاقرأ أيضا: ارتفاع أسعار النفط\nشارك المقال", OK, OK, OK),
     Case("english", "Officials met in Cairo on Thursday to discuss the ceasefire.", NOT_ARABIC, NOT_ARABIC, NOT_ARABIC),
@@ -177,6 +179,7 @@ RAW_BODIES = [
     ("huge-number", b'{"text": "x", "max_sections": 1' + b"0" * 5_000 + b"}", "application/json", 400, None),
     ("plain-text", "وصل الوفد".encode(), "text/plain; charset=utf-8", 415, "unsupported_media_type"),
     ("form", "text=وصل".encode(), "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+    ("xml", "<q>وصل</q>".encode(), "application/xml", 415, "unsupported_media_type"),
     ("five-megabytes", b'{"text": "' + b"x" * 5_000_000 + b'"}', "application/json", 413, "payload_too_large"),
 ]
 
@@ -190,6 +193,8 @@ RAW_BODIES = [
 def test_undecodable_or_oversized_bodies_get_a_json_4xx(
     battered: TestClient, route: str, raw: bytes, content_type: str, status: int, kind: str | None
 ) -> None:
+    if route == "/translate" and content_type.startswith("application/x-www-form-urlencoded"):
+        status, kind = MISSING_Q  # LibreTranslate's routes read forms; this one has no q
     response = battered.post(route, content=raw, headers={"content-type": content_type})
     assert_json_error(response, status, kind)
 
@@ -202,7 +207,13 @@ WRONG_SHAPES: list[Any] = [[], ["نص"], "نص", 42, None, True, {}, {"text": {"
 def test_json_of_the_wrong_shape_gets_422(battered: TestClient, route: str, body: Any) -> None:
     raw = json.dumps(body).encode()
     response = battered.post(route, content=raw, headers={"content-type": "application/json"})
-    assert_json_error(response, 422, "validation_error")
+    if route != "/translate" or isinstance(body, dict) and isinstance(body.get("q"), dict | list):
+        assert_json_error(response, 422, "validation_error")
+    elif isinstance(body, dict):
+        assert_json_error(response, 400, "invalid_input")  # LibreTranslate: "Invalid request: missing q parameter"
+    else:
+        assert response.json()["error"] == "Invalid JSON format"  # LibreTranslate's words for a non-object
+        assert_json_error(response, 400, "invalid_json")
 
 
 @pytest.mark.parametrize("path", ["/health", "/ready", "/languages", "/info", "/metrics"])
@@ -223,3 +234,143 @@ def test_after_all_of_it_the_service_answers_normally(battered: TestClient) -> N
     assert answer.status_code == 200 and answer.json()["sections"]
     metrics = battered.get("/metrics").text
     assert 'status="500"' not in metrics, "no case may have ended in a 500"
+
+
+# LibreTranslate's routes read the same fields from JSON, a form, multipart or the query string.
+ENCODINGS: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
+    "json": lambda fields: {"json": fields},
+    "form": lambda fields: {"data": fields},
+    "multipart": lambda fields: {"files": {name: (None, value.encode()) for name, value in fields.items()}},
+    "query": lambda fields: {"params": fields},
+}
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.name, marks=[pytest.mark.slow] if case.slow else []) for case in CASES]
+)
+def test_odd_text_in_every_libretranslate_encoding(battered: TestClient, case: Case, encoding: str) -> None:
+    status, kind = case.translate
+    if case.slow and encoding == "query":
+        pytest.skip("httpx refuses a URL that long; tests/test_hostile_server.py sends a 54 kB query string")
+    if case.slow and encoding == "form":
+        # Percent-encoded, each Arabic letter takes 6 bytes: the body is over KHULASA_MAX_BODY_BYTES.
+        assert_json_error(battered.post("/translate", data={"q": case.text}), 413, "payload_too_large")
+        return
+    response = battered.post("/translate", **ENCODINGS[encoding]({"q": case.text, "source": "ar", "target": "en"}))
+    if status == 200:
+        assert response.status_code == 200, response.text[:500]
+        check_answer("/translate", case.text, response.json())
+    else:
+        assert_json_error(response, status, kind)
+    detected = battered.post("/detect", **ENCODINGS[encoding]({"q": case.text}))
+    if case.text:
+        assert detected.status_code == 200, detected.text[:500]
+        [guess] = detected.json()
+        assert guess["language"] == "ar" and 0 <= guess["confidence"] <= 100
+    else:
+        assert_json_error(detected, 400, "invalid_input")
+
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data; boundary=b"
+
+
+def multipart(*parts: tuple[str, bytes], filename: str | None = None) -> bytes:
+    named = f'; filename="{filename}"' if filename else ""
+    fields = [
+        b'--b\r\nContent-Disposition: form-data; name="'
+        + name.encode()
+        + named.encode()
+        + b'"\r\n\r\n'
+        + value
+        + b"\r\n"
+        for name, value in parts
+    ]
+    return b"".join(fields) + b"--b--\r\n"
+
+
+LIBRETRANSLATE_BODIES = [
+    ("form-invalid-utf8", b"q=\xd9\x86\xff", FORM, 400, "invalid_input"),
+    ("form-percent-invalid-utf8", b"q=%D9%86%FF", FORM, 400, "invalid_input"),
+    ("form-q-twice", "q=وصل&q=الوفد".encode(), FORM, 400, "invalid_input"),
+    ("form-ten-thousand-fields", b"&".join(b"f%d=x" % i for i in range(10_000)), FORM, 400, "invalid_input"),
+    ("form-no-q", b"source=ar&target=en", FORM, 400, "invalid_input"),
+    ("form-only-separators", b"&&&===&", FORM, 400, "invalid_input"),
+    ("form-english", b"q=Officials+met", FORM, 422, "not_arabic"),
+    ("form-lone-surrogate-escape", b"q=%ED%A0%80", FORM, 400, "invalid_input"),
+    ("form-five-megabytes", b"q=" + b"x" * 5_000_000, FORM, 413, "payload_too_large"),
+    ("multipart-no-boundary", b"--b\r\n", "multipart/form-data", 400, "invalid_input"),
+    ("multipart-truncated", multipart(("q", "وصل".encode()))[:30], MULTIPART, 400, None),
+    ("multipart-garbage", b"\x00\xff" * 500, MULTIPART, 400, "invalid_input"),
+    ("multipart-q-as-file", multipart(("q", "وصل".encode()), filename="a.txt"), MULTIPART, 400, "invalid_input"),
+    ("multipart-q-twice", multipart(("q", "وصل".encode()), ("q", b"x")), MULTIPART, 400, "invalid_input"),
+    ("multipart-thousand-parts", multipart(*[(f"f{i}", b"x") for i in range(1_000)]), MULTIPART, 400, None),
+    ("multipart-english", multipart(("q", b"Officials met")), MULTIPART, 422, "not_arabic"),
+    ("multipart-invalid-utf8", multipart(("q", b"\xd9\x86\xff\xfe")), MULTIPART, 422, "not_arabic"),
+    ("plain-text", "q=وصل".encode(), "text/plain", 415, "unsupported_media_type"),
+    ("no-content-type", "q=وصل".encode(), "", 415, "unsupported_media_type"),
+]
+
+
+@pytest.mark.parametrize("route", ["/translate", "/detect"])
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status", "kind"),
+    [case[1:] for case in LIBRETRANSLATE_BODIES],
+    ids=[case[0] for case in LIBRETRANSLATE_BODIES],
+)
+def test_malformed_forms_and_multipart_get_a_json_4xx(
+    battered: TestClient, route: str, raw: bytes, content_type: str, status: int, kind: str | None
+) -> None:
+    if route == "/detect" and kind == "not_arabic":
+        status, kind = 200, None  # detection reports the share of Arabic letters instead of refusing
+    headers = {"content-type": content_type} if content_type else {}
+    response = battered.post(route, content=raw, headers=headers)
+    if status == 200:
+        assert response.status_code == 200 and response.json()[0]["language"] == "ar"
+    else:
+        assert_json_error(response, status, kind)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [b"q=%FF", b"q=%D9%86&q=%D9%86", b"&".join(b"x%d=1" % i for i in range(1_000)), b"q", b"q=&source=ar"],
+    ids=["invalid-utf8", "q-twice", "thousand-fields", "q-without-value", "q-empty"],
+)
+def test_hostile_query_strings_get_a_json_4xx(battered: TestClient, query: bytes) -> None:
+    for route in ("/translate", "/detect"):
+        assert_json_error(battered.post(f"{route}?{query.decode()}"), 400, "invalid_input")
+
+
+def test_a_query_string_of_nul_characters_comes_back_as_it_was(battered: TestClient) -> None:
+    # No letters, so nothing for the model: LibreTranslate gives such text back unchanged.
+    response = battered.post("/translate?q=" + "%00" * 1000)
+    assert response.status_code == 200 and response.json() == {"translatedText": "\x00" * 1000}
+
+
+HOSTILE_HTML = [
+    '<img src=x onerror="alert(1)">وصل الوفد',
+    "<script>document.write('<p>وصل</p>')</script><p>وصل الوفد</p>",
+    "وصل &lt;script&gt;alert(1)&lt;/script&gt; الوفد",
+    "<p title='<script>'>وصل</p><!-- <script>alert(1)</script> --><style>p{}</style>",
+    "<p>وصل<p>غير مغلق <b><i>الوفد",
+    "</p></p><<>>وصل<</",
+    "<![CDATA[<script>]]>وصل <?xml x?><!DOCTYPE html>",
+    "<p>" * 2_000 + "وصل",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE_HTML, ids=range(len(HOSTILE_HTML)))
+def test_hostile_html_keeps_its_markup_and_adds_none(battered: TestClient, source: str) -> None:
+    response = battered.post("/translate", data={"q": source, "format": "html", "source": "ar", "target": "en"})
+    assert response.status_code == 200, response.text[:300]
+    translated = response.json()["translatedText"]
+    pieces = markup.cut(source)
+    kept = [source[p.start : p.end] for p in pieces if not p.text]
+    # Every piece of markup comes back as it was, in order; the translations between them are escaped text.
+    rest = translated
+    for tag in kept:
+        before, found, rest = rest.partition(tag)
+        assert found, f"markup {tag!r} is missing"
+        assert "<" not in before and ">" not in before
+    assert "<" not in rest and ">" not in rest

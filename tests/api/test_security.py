@@ -19,10 +19,11 @@ GUARDED = [
     ("POST", "/summarize", {"text": TEXT}),
     ("POST", "/segment", {"text": TEXT}),
     ("POST", "/translate", {"q": "وصل الوفد."}),
+    ("POST", "/detect", {"q": "وصل الوفد."}),
     ("GET", "/info", None),
     ("GET", "/metrics", None),
 ]
-OPEN = ["/health", "/ready", "/languages", "/docs", "/openapi.json"]
+OPEN = ["/health", "/ready", "/languages", "/docs", "/openapi.json", "/frontend/settings", "/spec"]
 
 
 @pytest.fixture
@@ -58,10 +59,23 @@ def test_a_bad_body_without_a_key_learns_nothing_but_401(keyed: TestClient) -> N
     assert_unauthorized(keyed.post("/translate", json={"q": "Officials met."}))
 
 
-def test_translate_takes_libretranslate_api_key_from_the_body(keyed: TestClient) -> None:
-    assert keyed.post("/translate", json={"q": "وصل الوفد.", "api_key": "second-key"}).status_code == 200
-    assert_unauthorized(keyed.post("/translate", json={"q": "وصل الوفد.", "api_key": "guess"}))
-    # Only /translate reads a key from the body: no other schema has the field at all.
+@pytest.mark.parametrize("route", ["/translate", "/detect"])
+def test_libretranslate_routes_take_api_key_from_body_form_or_query(keyed: TestClient, route: str) -> None:
+    for key, status in (("second-key", 200), ("guess", 403)):
+        for sent in ({"json": {"q": "وصل الوفد.", "api_key": key}}, {"data": {"q": "وصل الوفد.", "api_key": key}}):
+            assert keyed.post(route, **sent).status_code == status  # type: ignore[arg-type]
+        multipart = {"q": (None, "وصل الوفد."), "api_key": (None, key)}
+        assert keyed.post(route, files=multipart).status_code == status
+        assert keyed.post(route, params={"q": "وصل الوفد.", "api_key": key}).status_code == status
+    # LibreTranslate's answer to a key that is none of the configured ones.
+    assert keyed.post(route, data={"q": "نص", "api_key": "guess"}).json() == {
+        "error": "Invalid API key",
+        "type": "forbidden",
+    }
+    assert keyed.post(route, json={"q": "نص", "api_key": 7}).status_code == 403
+
+
+def test_only_the_libretranslate_routes_read_a_key_from_the_body(keyed: TestClient) -> None:
     assert_unauthorized(keyed.post("/segment", json={"text": TEXT, "api_key": "first-key"}))
 
 
@@ -103,19 +117,34 @@ def test_cors_allows_the_configured_origins_only(tiny_settings: Settings, engine
         assert refused_type.status_code == 415 and "access-control-allow-origin" in refused_type.headers
 
 
+def test_cors_star_lets_any_page_call_the_libretranslate_routes(tiny_settings: Settings, engines: Engines) -> None:
+    settings = tiny_settings.model_copy(update={"cors_origins": Settings(cors_origins="*").cors_origins})  # type: ignore[arg-type]
+    with TestClient(create_app(settings, engines=engines)) as client:
+        wait_ready(client)
+        origin = {"Origin": "https://any.example"}
+        asking = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+        preflight = client.options("/translate", headers={**origin, **asking})
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
+        answer = client.post("/translate", data={"q": "وصل الوفد."}, headers=origin)
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "*"
+        refused = client.post("/detect", data={}, headers=origin)
+        assert refused.status_code == 400 and refused.headers["access-control-allow-origin"] == "*"
+
+
 def test_no_request_field_can_name_a_file_or_a_model(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    requests = {name: schemas[name] for name in ("SummarizeRequest", "SegmentRequest", "TranslateRequest")}
+    requests = {name: schemas[name] for name in ("SummarizeRequest", "SegmentRequest")}
     fields = {name: set(schema["properties"]) for name, schema in requests.items()}
-    assert fields == {
-        "SummarizeRequest": {"text", "title", "max_sections"},
-        "SegmentRequest": {"text", "max_sections"},
-        "TranslateRequest": {"q", "source", "target", "format", "api_key", "alternatives"},
-    }
+    assert fields == {"SummarizeRequest": {"text", "title", "max_sections"}, "SegmentRequest": {"text", "max_sections"}}
     assert all(schema["additionalProperties"] is False for schema in requests.values())
+    paths = client.get("/openapi.json").json()["paths"]
+    translate = paths["/translate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(translate["properties"]) == {"q", "source", "target", "format", "api_key", "alternatives"}
+    plain = client.post("/translate", json={"q": "وصل الوفد."}).json()
     for field in ("model", "summarizer", "translator", "path", "checkpoint", "revision", "device"):
         assert_error(client.post("/summarize", json={"text": TEXT, field: "/etc/passwd"}), 422, "validation_error")
-        assert_error(client.post("/translate", json={"q": "نص", field: "../models"}), 422, "validation_error")
+        # LibreTranslate's routes ignore fields they do not know, as LibreTranslate does: no effect at all.
+        assert client.post("/translate", json={"q": "وصل الوفد.", field: "../models"}).json() == plain
 
 
 def test_logs_hold_no_article_text_at_info(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -17,8 +17,18 @@ def test_list_of_three_returns_three_in_order(client: TestClient, engines: Engin
 
 
 def test_single_string_returns_single_string(client: TestClient, engines: Engines) -> None:
-    response = client.post("/translate", json={"q": SENTENCES[0], "source": "auto", "target": "en"})
+    response = client.post("/translate", json={"q": SENTENCES[0], "source": "ar", "target": "en"})
     assert response.json() == {"translatedText": engines.translator.translate_batch(SENTENCES[:1])[0]}
+
+
+def test_auto_source_adds_the_detected_language(client: TestClient, engines: Engines) -> None:
+    one = client.post("/translate", json={"q": SENTENCES[0], "source": "auto", "target": "en"}).json()
+    assert one == {
+        "translatedText": engines.translator.translate_batch(SENTENCES[:1])[0],
+        "detectedLanguage": {"confidence": 100.0, "language": "ar"},
+    }
+    mixed = client.post("/translate", json={"q": ["وصل AB", "2024"], "source": "auto"}).json()
+    assert mixed["detectedLanguage"] == [{"confidence": 60.0, "language": "ar"}, {"confidence": 0.0, "language": "ar"}]
 
 
 def test_multi_sentence_text_keeps_its_line_breaks(client: TestClient) -> None:
@@ -36,11 +46,15 @@ def test_empty_strings_translate_to_empty_strings(client: TestClient) -> None:
     [
         ({"q": "نص", "source": "fr", "target": "en"}, 400, "invalid_input"),
         ({"q": "نص", "source": "ar", "target": "de"}, 400, "invalid_input"),
-        ({"q": "نص", "format": "html"}, 400, "invalid_input"),
+        ({"q": "نص", "format": "xml"}, 400, "invalid_input"),
         ({"q": 5}, 422, "validation_error"),
         ({"q": ["نص", 5]}, 422, "validation_error"),
-        ({"text": "نص"}, 422, "validation_error"),
-        ({"q": "نص", "alternatives": 3}, 422, "validation_error"),
+        ({"q": "نص", "source": 5}, 422, "validation_error"),
+        ({"text": "نص"}, 400, "invalid_input"),
+        ({"q": "نص", "alternatives": 9}, 400, "invalid_input"),
+        ({"q": "نص", "alternatives": -1}, 400, "invalid_input"),
+        ({"q": "نص", "alternatives": "3 "}, 400, "invalid_input"),
+        ({"q": "نص", "alternatives": True}, 422, "validation_error"),
     ],
 )
 def test_bad_translate_requests_get_json_errors(client: TestClient, body: dict, status: int, kind: str) -> None:

@@ -122,3 +122,44 @@ def test_output_never_runs_past_the_decoders_position_table(engines: Engines) ->
     ids = engine.generate_ids([piece], **engines.translator.length_caps([piece]))
     assert ids.shape[1] - 1 <= positions  # the decoder start token comes first and is not generated
     assert engines.translator.translate_batch([piece])[0].strip()
+
+
+def test_alternatives_are_distinct_runners_up_in_input_order(engines: Engines) -> None:
+    translator = engines.translator
+    sentences = [*SENTENCES[:2], ""]
+    alternatives = translator.translate_alternatives(sentences, 3)
+    assert len(alternatives) == 3 and alternatives[2] == []
+    for found in alternatives[:2]:
+        assert 1 <= len(found) <= 3 and len(set(found)) == len(found) and all(text.strip() for text in found)
+    # Batched alternatives equal each sentence's alone, as translations do.
+    assert alternatives == [translator.translate_alternatives([sentence], 3)[0] for sentence in sentences]
+    assert translator.translate_alternatives(sentences, 0) == [[], [], []]
+    assert translator.translate_alternatives([], 3) == []
+
+
+def test_alternatives_keep_each_rows_length_cap_when_the_beam_expands_rows(engines: Engines) -> None:
+    lengths = [5, 9, 7]
+    translator = Seq2SeqTranslator(
+        engines.translator.engine, output_lengths=lambda counts: lengths[: len(counts)], exact_lengths=True
+    )
+    engine = translator.engine
+    pieces = [piece for sentence in SENTENCES[:3] for piece in engine.fit(sentence)]
+    ids = engine.generate_ids(pieces, num_beams=4, num_return_sequences=3, **translator.length_caps(pieces, beams=4))
+    pad = engine.loaded.tokenizer.pad_token_id
+    generated = (ids[:, 1:] != pad).sum(dim=1).tolist()
+    # Each of a sentence's three hypotheses has exactly that sentence's length, plus its end-of-sequence token.
+    assert generated == [length + 1 for length in lengths for _ in range(3)]
+    assert all(len(found) <= 2 for found in translator.translate_alternatives(SENTENCES[:3], 2))
+
+
+def test_a_sentence_cut_into_pieces_gets_its_pieces_alternatives_joined(engines: Engines) -> None:
+    engine = Seq2SeqEngine(engines.translator.engine.loaded, role="translator", max_input_tokens=24)
+    translator = Seq2SeqTranslator(engine)
+    sentence = " ".join(SENTENCES[2] for _ in range(2)).replace(".", "،")
+    pieces = engine.fit(sentence)
+    assert len(pieces) > 1
+    (found,) = translator.translate_alternatives([sentence], 2)
+    rows = engine.generate(pieces, num_beams=3, num_return_sequences=3, **translator.length_caps(pieces, beams=3))
+    hypotheses = [rows[i : i + 3] for i in range(0, len(rows), 3)]
+    joined = [" ".join(piece[k] for piece in hypotheses) for k in range(3)]
+    assert found and found == [text for text in dict.fromkeys(joined[1:]) if text != joined[0]]
