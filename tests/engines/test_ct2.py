@@ -352,3 +352,29 @@ def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Pa
     assert engine.options["beam_size"] == 2  # what maps is taken from the checkpoint
     with pytest.raises(ConfigError, match="output_attentions"):  # what an operator asks for must apply
         CT2Engine(settings.model_copy(update={"translator_generate": {"output_attentions": True}}), role="translator")
+
+
+def test_alternatives_are_distinct_runners_up_and_batched_equals_alone(ct2_engines: Engines) -> None:
+    translator = ct2_engines.translator
+    sentences = [SENTENCES[0], SENTENCES[3], "  "]
+    alternatives = translator.translate_alternatives(sentences, 3)
+    assert len(alternatives) == 3 and alternatives[2] == []
+    best = translator.translate_batch(sentences)
+    for found in alternatives[:2]:
+        assert found and len(found) <= 3 and len(set(found)) == len(found)
+        assert all(text.strip() for text in found)
+    # The tiny translator searches greedily: asking for alternatives widens the beam, whose best may then differ
+    # from the greedy translation (the protocol allows that; the API leaves such a repeat out).
+    assert all(best[:2])
+    assert alternatives == [translator.translate_alternatives([sentence], 3)[0] for sentence in sentences]
+    assert translator.translate_alternatives(sentences, 0) == [[], [], []]
+
+
+def test_libretranslate_alternatives_on_the_ctranslate2_backend(ct2_client: TestClient) -> None:
+    response = ct2_client.post(
+        "/translate", data={"q": SENTENCES[0], "source": "ar", "target": "en", "alternatives": "2"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["translatedText"] and isinstance(body["alternatives"], list) and len(body["alternatives"]) <= 2
+    assert body["translatedText"] not in body["alternatives"]
