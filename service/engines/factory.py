@@ -1,7 +1,7 @@
 """Build the configured summarizer and translator from Settings: the one place engines get constructed."""
 
 from service.config import Settings
-from service.engines.base import Engines, Translator
+from service.engines.base import Engines, Summarizer, Translator
 from service.engines.catalog import find_spec
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
@@ -9,7 +9,7 @@ from service.engines.summarizer import Seq2SeqSummarizer
 from service.engines.threads import configure_threads
 from service.engines.translator import Seq2SeqTranslator
 
-__all__ = ["Engines", "load_engines", "load_translator"]
+__all__ = ["Engines", "load_engines", "load_summarizer", "load_translator"]
 
 
 def _engine(settings: Settings, role: str) -> Seq2SeqEngine:
@@ -40,9 +40,14 @@ def load_translator(settings: Settings) -> Translator:
     return Seq2SeqTranslator(_engine(settings, "translator"))
 
 
+def load_summarizer(settings: Settings) -> Summarizer:
+    """Only the summarizer (a Ray Serve replica holds one model)."""
+    return Seq2SeqSummarizer(_engine(settings, "summarizer"))
+
+
 def load_engines(settings: Settings) -> Engines:
     """Load both models. Raises ModelLoadError or ConfigError with a one-line message."""
     return Engines(
-        summarizer=Seq2SeqSummarizer(_engine(settings, "summarizer")),
+        summarizer=load_summarizer(settings),
         translator=load_translator(settings),
     )
