@@ -38,6 +38,12 @@ class _WindowWorker:
     def translate(self, texts: list[str], batch_tokens: int) -> WindowResult:
         return translate_window(self.translator, texts, batch_tokens)
 
+    def node(self) -> str:
+        """The id of the Ray node this actor runs on."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
 
 def actor_cpus(actors: int, cpus: float, wanted: float = 1.0) -> float:
     """CPUs each of `actors` asks for on a cluster of `cpus`: `wanted` each when there is room, else a fair share.

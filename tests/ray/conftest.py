@@ -78,11 +78,16 @@ def ray_cluster() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def ray_env(ray_cluster: str, tiny_models: Path) -> dict[str, str]:
+def ray_env(ray_cluster: str, tiny_env: dict[str, str]) -> dict[str, str]:
     """Environment for a `khulasa` subprocess on the test cluster with the tiny models (fp32, short outputs)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
+    return {**tiny_env, "RAY_ADDRESS": ray_cluster}
+
+
+@pytest.fixture(scope="session")
+def tiny_env(tiny_models: Path) -> dict[str, str]:
+    """Environment for a Ray driver subprocess with the tiny models (fp32, short outputs), no cluster named."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_") and k != "RAY_ADDRESS"}
     env.update(
-        RAY_ADDRESS=ray_cluster,
         RAY_AUTH_MODE="disabled",
         HF_HUB_OFFLINE="1",
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
