@@ -35,6 +35,9 @@ COPY README.md ./
 COPY models/catalog.toml models/catalog.toml
 COPY service service
 RUN pip install --no-deps .
+# --build-arg WITH_RAY=1: the image for Ray Serve and KubeRay (the khulasa[ray] extra); see the README.
+ARG WITH_RAY=0
+RUN if [ "${WITH_RAY}" = "1" ]; then pip install "ray[serve,data]>=2.40,<3"; fi
 
 USER khulasa
 RUN if [ "${DOWNLOAD_MODELS}" = "1" ]; then khulasa models download; fi
