@@ -139,11 +139,11 @@ def _serve(args: argparse.Namespace) -> int:
     from service.api.app import create_app
 
     settings = _settings(args)
-    _quiet_libraries()
     if settings.engine == "ray":
         from service.scale.run import serve_on_ray
 
-        return serve_on_ray(settings)
+        return serve_on_ray(settings)  # this process loads no model: the replicas do
+    _quiet_libraries()
     server: uvicorn.Server | None = None
 
     def stop(reason: str) -> None:
@@ -243,6 +243,10 @@ def _translate_batch(args: argparse.Namespace) -> int:
     if hasattr(args, "beams"):
         generate = {**settings.translator_generate, "num_beams": args.beams}
         settings = settings.model_copy(update={"translator_generate": generate})
+    if settings.engine == "ray":
+        from service.scale.cluster import require_ray
+
+        require_ray()  # before a model or a cluster costs anything
     _quiet_libraries()
     with ExitStack() as resources:
         translator: Translator | WindowTranslator

@@ -10,6 +10,7 @@ not depend on which actor ran it.
 """
 
 import logging
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,7 +52,8 @@ def actor_cpus(actors: int, cpus: float, wanted: float = 1.0) -> float:
     Fractional shares keep actors that outnumber the CPUs schedulable (whole-CPU actors on a 2-CPU node
     deadlock the job).
     """
-    return min(wanted, max(0.01, round(cpus / actors, 2)))
+    # Rounded down: a share rounded up could ask for more than the cluster has (3 × 0.67 > 2).
+    return min(wanted, max(0.01, math.floor(cpus / actors * 100) / 100))
 
 
 class RayWindows:

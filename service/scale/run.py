@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 def serve_on_ray(settings: Settings) -> int:
     """Run the service on the Ray cluster (RAY_ADDRESS, else a local one) at settings.host:port; exit status."""
-    ray = connect()
+    ray = connect()  # first: without Ray it says how to install it
     from ray import serve
 
     from .serve import APP_NAME, application
