@@ -33,6 +33,7 @@ def test_engine_ray_without_ray_installed_says_how_to_install(
     assert "pip install 'khulasa[ray]'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # importing Ray Serve takes seconds
 def test_serve_application_takes_replicas_resources_and_queue_from_settings() -> None:
     pytest.importorskip("ray", reason=RAY_MISSING)
     from service.scale.serve import build
