@@ -30,10 +30,11 @@ WORKDIR /app
 
 # Dependencies in their own layer: rebuilt only when pyproject.toml or constraints.txt changes. torch alone comes
 # from the CPU index (without its dependencies, which that index may not carry at the pinned versions); the second
-# install brings its dependencies and the package's from PyPI, every one at its pinned version.
+# install brings its dependencies and the package's from PyPI, every one at its pinned version, with the CTranslate2
+# backend (the faster default on CPU; `khulasa models download` below converts the models for it).
 COPY pyproject.toml constraints.txt ./
 RUN pip install --no-deps --index-url "${TORCH_INDEX_URL}" --constraint constraints.txt torch \
- && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+ && python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['ctranslate2']))" \
     > /tmp/requirements.txt \
  && pip install --constraint constraints.txt --requirement /tmp/requirements.txt \
  && rm /tmp/requirements.txt
@@ -42,6 +43,9 @@ COPY README.md ./
 COPY models/catalog.toml models/catalog.toml
 COPY service service
 RUN pip install --no-deps . && pip check
+# --build-arg WITH_RAY=1: the image for Ray Serve and KubeRay (the khulasa[ray] extra, at the pinned versions).
+ARG WITH_RAY=0
+RUN if [ "${WITH_RAY}" = "1" ]; then pip install --no-cache-dir -c constraints.txt "ray[serve,data]>=2.40,<3"; fi
 
 # By uid, so the host and Kubernetes' runAsNonRoot can tell it is not root without reading /etc/passwd.
 USER 10001

@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, runtime_checkable
 
 from service.engines.base import Translator, translate_texts
 from service.engines.batching import run_in_batches
@@ -85,7 +86,7 @@ class Checkpoint:
 _IDENTITY = ("id", "revision", "generation", "quantization", "max_input_tokens")
 
 
-def translator_identity(translator: Translator) -> dict[str, Any]:
+def translator_identity(translator: "Translator | WindowTranslator") -> dict[str, Any]:
     """The part of `translator.describe()` that a resumed job must find unchanged."""
     described = translator.describe()
     return {key: described[key] for key in _IDENTITY if key in described}
@@ -100,7 +101,7 @@ def _paths(output: str) -> tuple[Path, Path, Path]:
     )
 
 
-def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: Translator) -> dict[str, Any]:
+def _fingerprint(options: BatchOptions, fmt: RecordFormat, translator: "WindowTranslator") -> dict[str, Any]:
     stat = Path(options.input).stat()
     return {
         "input": str(Path(options.input).resolve()),
@@ -238,11 +239,69 @@ def preflight(options: BatchOptions) -> None:
         raise JobError(f"{options.output} already exists and is finished; pass --force to translate again")
 
 
-def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
-    """Translate `options.input` into `options.output`; see the module docstring. Raises JobError or InvalidInput."""
+@dataclass
+class WindowResult:
+    """One window's translations (one per accepted record, in order) and what producing them counted."""
+
+    english: list[str]
+    sentences: int = 0
+    source_tokens: int = 0
+
+
+def translate_window(translator: Translator, texts: list[str], batch_tokens: int) -> WindowResult:
+    """Translate one window's texts sentence by sentence, in length-sorted batches of at most `batch_tokens`.
+
+    Every window is batched on its own, wherever it runs, so int8 results do not depend on which worker ran it.
+    """
+    result = WindowResult([])
+
+    def counted(sentences: list[str]) -> list[str]:
+        lengths = translator.count_tokens(sentences)  # once, for both the statistics and the batch plan
+        result.sentences += len(sentences)
+        result.source_tokens += sum(lengths)
+        return run_in_batches(translator.translate_batch, sentences, lengths, batch_tokens)
+
+    result.english = translate_texts(counted, texts)
+    return result
+
+
+@runtime_checkable
+class WindowTranslator(Protocol):
+    """Translates windows, perhaps several at once elsewhere (service.scale), handing results back in input order."""
+
+    def describe(self) -> dict[str, Any]:
+        """The translator's describe(): the checkpoint is keyed by it."""
+        ...
+
+    def translate_windows(self, windows: Iterator[list[str]], batch_tokens: int) -> Iterator[WindowResult]:
+        """One WindowResult per window, in the order the windows came; may read ahead of what it has yielded."""
+        ...
+
+
+class LocalWindows:
+    """Windows translated one after another in this process."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+
+    def describe(self) -> dict[str, Any]:
+        return self.translator.describe()
+
+    def translate_windows(self, windows: Iterator[list[str]], batch_tokens: int) -> Iterator[WindowResult]:
+        for texts in windows:
+            yield translate_window(self.translator, texts, batch_tokens)
+
+
+def run_batch(options: BatchOptions, translator: Translator | WindowTranslator) -> BatchStats:
+    """Translate `options.input` into `options.output`; see the module docstring. Raises JobError or InvalidInput.
+
+    `translator`: an engine (windows run here, one by one) or a WindowTranslator such as the Ray actor pool; either
+    way the output, rejects and checkpoints are written here, in input order.
+    """
+    pool = translator if isinstance(translator, WindowTranslator) else LocalWindows(translator)
     fmt = record_format(options.input, options.format, options.field, options.max_chars)
     resumable = options.input != "-" and options.output != "-"
-    fingerprint = _fingerprint(options, fmt, translator) if resumable else {}
+    fingerprint = _fingerprint(options, fmt, pool) if resumable else {}
     checkpoint = _resume_point(options, fingerprint, resumable)
     stats = checkpoint.stats
     started = time.perf_counter() - stats.seconds
@@ -255,8 +314,18 @@ def run_batch(options: BatchOptions, translator: Translator) -> BatchStats:
         if checkpoint.output_bytes == 0:
             sink.write(fmt.header())
         progress = Progress(_count_records(options.input, fmt), done=done)
-        for window in _chain_first(first, windows):
-            _translate_window(window, fmt, translator, sink, stats, options.batch_tokens or CPU_BATCH_TOKENS)
+        # Windows read ahead by the pool wait here for their results, which come back in the same order.
+        read_ahead: deque[list[Record]] = deque()
+
+        def texts_of_windows() -> Iterator[list[str]]:
+            for window in _chain_first(first, windows):
+                read_ahead.append(window)
+                yield [record.text for record in window if record.text is not None]
+
+        batch_tokens = options.batch_tokens or CPU_BATCH_TOKENS
+        for result in pool.translate_windows(texts_of_windows(), batch_tokens):
+            window = read_ahead.popleft()
+            _write_window(window, result, fmt, sink, stats)
             done += len(window)
             stats.seconds = time.perf_counter() - started
             sink.commit(done, stats)
@@ -272,22 +341,10 @@ def _chain_first(first: list[Record], rest: Iterator[list[Record]]) -> Iterator[
     yield from rest
 
 
-def _translate_window(
-    window: list[Record],
-    fmt: RecordFormat,
-    translator: Translator,
-    sink: _Sink,
-    stats: BatchStats,
-    batch_tokens: int,
+def _write_window(
+    window: list[Record], result: WindowResult, fmt: RecordFormat, sink: _Sink, stats: BatchStats
 ) -> None:
-    def counted(sentences: list[str]) -> list[str]:
-        lengths = translator.count_tokens(sentences)  # once, for both the statistics and the batch plan
-        stats.sentences += len(sentences)
-        stats.source_tokens += sum(lengths)
-        return run_in_batches(translator.translate_batch, sentences, lengths, batch_tokens)
-
-    accepted = [record for record in window if record.text is not None]
-    english = iter(translate_texts(counted, [record.text or "" for record in accepted]))
+    english = iter(result.english)
     for record in window:
         if record.text is None:
             stats.rejects += 1
@@ -296,3 +353,5 @@ def _translate_window(
         else:
             sink.write(fmt.render(record, next(english)))
     stats.segments += len(window)
+    stats.sentences += result.sentences
+    stats.source_tokens += result.source_tokens

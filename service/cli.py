@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ def _model_flags() -> argparse.ArgumentParser:
         help="arabic: the summarizer generates only tokens Arabic output can use; full: its whole vocabulary",
     )
     group.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
+    group.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        help="local: models in this process; ray: on a Ray cluster (RAY_ADDRESS, else a local one; khulasa[ray])",
+    )
     return parent
 
 
@@ -86,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--max-chars", dest="max_chars", type=_positive, help="longer segments are rejected")
     batch.add_argument("--beams", type=_positive, help="beam size (default: the catalog's)")
     batch.add_argument("--force", action="store_true", help="overwrite a finished output, or restart a stale job")
+    batch.add_argument("--actors", dest="ray_actors", type=_positive, help="with --engine ray: translator actors")
     batch.set_defaults(handler=_translate_batch)
 
     manage = commands.add_parser("models", help="manage checkpoints").add_subparsers(dest="action", required=True)
@@ -111,6 +118,8 @@ _SETTING_FLAGS = (
     "backend",
     "summarizer_output_vocab",
     "log_level",
+    "engine",
+    "ray_actors",
     "host",
     "port",
 )
@@ -135,6 +144,10 @@ def _serve(args: argparse.Namespace) -> int:
     from service.api.app import create_app
 
     settings = _settings(args)
+    if settings.engine == "ray":
+        from service.scale.run import serve_on_ray
+
+        return serve_on_ray(settings)  # this process loads no model: the replicas do
     _quiet_libraries()
     server: uvicorn.Server | None = None
 
@@ -226,7 +239,8 @@ _BATCH_FLAGS = ("input", "output", "format", "field", "batch_tokens", "window", 
 
 
 def _translate_batch(args: argparse.Namespace) -> int:
-    from service.batch import BatchOptions, default_batch_tokens, preflight, run_batch
+    from service.batch import BatchOptions, WindowTranslator, default_batch_tokens, preflight, run_batch
+    from service.engines.base import Translator
     from service.engines.factory import load_translator
 
     options = BatchOptions(**{name: getattr(args, name) for name in _BATCH_FLAGS if hasattr(args, name)})
@@ -235,11 +249,22 @@ def _translate_batch(args: argparse.Namespace) -> int:
     if hasattr(args, "beams"):
         generate = {**settings.translator_generate, "num_beams": args.beams}
         settings = settings.model_copy(update={"translator_generate": generate})
+    if settings.engine == "ray":
+        from service.scale.cluster import require_ray
+
+        require_ray()  # before a model or a cluster costs anything
     _quiet_libraries()
-    translator = load_translator(settings)
-    if options.batch_tokens is None:
-        options.batch_tokens = default_batch_tokens(translator.device)
-    stats = run_batch(options, translator)
+    with ExitStack() as resources:
+        translator: Translator | WindowTranslator
+        if settings.engine == "ray":
+            from service.scale.batch import RayWindows
+
+            translator = resources.enter_context(RayWindows(settings, settings.ray_actors))
+        else:
+            translator = load_translator(settings)
+        if options.batch_tokens is None:
+            options.batch_tokens = default_batch_tokens(str(translator.describe().get("device", "cpu")))
+        stats = run_batch(options, translator)
     print(f"khulasa: {stats.line()}", file=sys.stderr)
     if stats.rejects:
         rejects = "the log above" if options.output == "-" else f"{options.output}.rejects.jsonl"

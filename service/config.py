@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    # Where the models run: "local" = in this process; "ray" = Ray Serve deployments / Ray actors (khulasa[ray]).
+    engine: Literal["local", "ray"] = "local"
+    # Ray Serve: replicas per model deployment; a larger ray_max_replicas turns on autoscaling between the two.
+    ray_replicas: int = Field(default=1, ge=1)
+    ray_max_replicas: int | None = Field(default=None, ge=1)
+    # CPUs and GPUs each model replica (or batch actor) asks Ray for; torch threads follow the CPUs.
+    ray_replica_cpus: float = Field(default=1.0, gt=0)
+    ray_replica_gpus: float = Field(default=0.0, ge=0)
+    # Batch translation: actors in the pool (each holds one translator).
+    ray_actors: int = Field(default=2, ge=1)
+
     @field_validator("summarizer", "translator")
     @classmethod
     def _local_model_must_exist(cls, source: str) -> str:

@@ -27,13 +27,15 @@ def create_app(
     *,
     engines: Engines | None = None,
     on_fatal: Callable[[str], None] | None = None,
+    loader: Callable[[Settings], Engines] | None = None,
 ) -> FastAPI:
     """The Khulasa app. Models load in the lifespan, in the background, so /health answers while they load.
 
     `engines`: already-loaded engines to serve instead of loading (tests, benchmarks).
     `on_fatal`: called with a one-line reason when loading fails (the CLI uses it to stop the server).
+    `loader`: how the engines are built from settings (default: in this process; Ray Serve passes handles).
     """
-    state = ServiceState(settings, engines=engines, on_fatal=on_fatal)
+    state = ServiceState(settings, engines=engines, on_fatal=on_fatal, loader=loader)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

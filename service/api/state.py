@@ -8,7 +8,6 @@ from typing import Literal
 from service.config import Settings
 from service.digest import Digest
 from service.engines.base import Engines, translate_texts, translate_texts_with_alternatives
-from service.engines.factory import load_engines
 from service.errors import KhulasaError, NotReady
 from service.pipeline import DigestPipeline, DigestRequest
 from service.text import rarity
@@ -17,6 +16,13 @@ from .batcher import MicroBatcher
 from .metrics import Metrics
 
 log = logging.getLogger(__name__)
+
+
+def _load_here(settings: Settings) -> Engines:
+    # Imported here: torch comes with it, and an app whose engines live elsewhere (Ray Serve) never needs it.
+    from service.engines.factory import load_engines
+
+    return load_engines(settings)
 
 
 class ServiceState:
@@ -28,8 +34,10 @@ class ServiceState:
         *,
         engines: Engines | None = None,
         on_fatal: Callable[[str], None] | None = None,
+        loader: Callable[[Settings], Engines] | None = None,
     ) -> None:
         self.settings = settings
+        self.loader = loader
         self.status: Literal["loading", "ready", "failed"] = "loading"
         self.error: str | None = None
         self.engines = engines
@@ -73,12 +81,15 @@ class ServiceState:
         }
 
     async def load(self) -> None:
-        """Load the models in a worker thread (unless given ready-made); a failure is fatal to the process."""
+        """Load the models in a worker thread (unless given ready-made); a failure is fatal to the process.
+
+        `loader` may also reach engines that live elsewhere (service.scale.serve: Ray Serve deployments).
+        """
         # The segmenter's word frequencies, so the first /segment or /summarize does not pay for reading them.
         await asyncio.to_thread(rarity.load)
         try:
             if self.engines is None:
-                self.engines = await asyncio.to_thread(load_engines, self.settings)
+                self.engines = await asyncio.to_thread(self.loader or _load_here, self.settings)
         except KhulasaError as error:
             self.status, self.error = "failed", str(error)
             log.error("startup failed: %s", error)

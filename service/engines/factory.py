@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from service.engines.ct2 import CT2Engine
     from service.engines.seq2seq import Seq2SeqEngine
 
-__all__ = ["Engines", "load_engines", "load_translator", "resolve_backend"]
+__all__ = ["Engines", "load_engines", "load_summarizer", "load_translator", "resolve_backend"]
 
 
 def resolve_backend(settings: Settings) -> str:
