@@ -4,13 +4,14 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
 
 from service.config import looks_like_local_path
 from service.engines.memory import own_small_tensors, quantize_embeddings, release_memory
+from service.engines.streaming import load_int8
 from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 from service.errors import ConfigError, ModelLoadError
 
@@ -105,26 +106,33 @@ def load_seq2seq(
     local = looks_like_local_path(source)
     where = str(Path(source).expanduser()) if local else source
     kwargs: dict[str, Any] = {} if local else {"revision": revision}
+    quantization = pick_quantization(device, quantize)
+    vocabulary = None
     try:
         config = AutoConfig.from_pretrained(where, **kwargs)
         model_type = str(config.model_type)
         torch_dtype = pick_dtype(device, model_type, dtype)
         tokenizer = AutoTokenizer.from_pretrained(where, **kwargs)
-        model = AutoModelForSeq2SeqLM.from_pretrained(where, dtype=torch_dtype, **kwargs)
+        if quantization == "int8" and torch_dtype == torch.float32:
+            # Straight into int8, tensor by tensor: the fp32 model is never in memory (streaming.py).
+            model, vocabulary = load_int8(
+                where, config, tokenizer, output_vocab=output_vocab, revision=kwargs.get("revision")
+            )
+        else:
+            model = AutoModelForSeq2SeqLM.from_pretrained(where, dtype=torch_dtype, **kwargs)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - transformers raises anything from a broken checkpoint
         reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
         raise ModelLoadError(f"cannot load model {source}: {reason}") from error
-    model.to(device)
-    model.eval()
-    vocabulary = None
-    if output_vocab == "arabic":
-        # Before quantizing: the compact head is what gets quantized, and the full one is never converted.
-        vocabulary = restrict_output_vocabulary(model, arabic_output_ids(tokenizer), name="arabic")
-    quantization = pick_quantization(device, quantize)
-    if quantization == "int8":
-        shrink_to_int8(model)
+    if quantization != "int8" or torch_dtype != torch.float32:
+        cast(Any, model).to(device)
+        model.eval()
+        if output_vocab == "arabic":
+            # Before quantizing: the compact head is what gets quantized, and the full one is never converted.
+            vocabulary = restrict_output_vocabulary(model, arabic_output_ids(tokenizer), name="arabic")
+        if quantization == "int8":
+            shrink_to_int8(model)
     commit = getattr(model.config, "_commit_hash", None)
     log.info("loaded %s (%s) on %s as %s", source, model_type, device, torch_dtype)
     return LoadedModel(

@@ -9,7 +9,7 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -19,6 +19,9 @@ from transformers import PreTrainedModel
 from service.errors import ConfigError
 
 log = logging.getLogger(__name__)
+
+# The rows `ids` of a weight (see restrict_output_vocabulary).
+RowReader = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 WORD_MARKER = "\u2581"  # sentencepiece's "▁": a word starts here
 # Arabic, Arabic Supplement, Extended-B, Extended-A, Presentation Forms-A and -B (without the byte-order mark at
@@ -189,15 +192,19 @@ def _model_special_ids(model: PreTrainedModel) -> set[int]:
     return found
 
 
-def _cut_head(model: PreTrainedModel, index: torch.Tensor) -> None:
+def _take_rows(tensor: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    return tensor[index]
+
+
+def _cut_head(model: PreTrainedModel, index: torch.Tensor, rows: RowReader) -> None:
     """Replace lm_head (and BART's final_logits_bias) by their kept rows; the full head is released."""
     head: nn.Linear = model.lm_head
     # On the meta device: no memory and no random init for weights that are replaced at once.
     compact = nn.Linear(head.in_features, len(index), bias=head.bias is not None, device="meta")
     with torch.no_grad():
-        compact.weight = nn.Parameter(head.weight[index], requires_grad=False)
+        compact.weight = nn.Parameter(rows(head.weight, index), requires_grad=False)
         if head.bias is not None:
-            compact.bias = nn.Parameter(head.bias[index], requires_grad=False)
+            compact.bias = nn.Parameter(rows(head.bias, index), requires_grad=False)
     model.lm_head = compact
     bias = getattr(model, "final_logits_bias", None)
     if isinstance(bias, torch.Tensor):
@@ -209,13 +216,18 @@ def _remapped(holder: Any, vocabulary: OutputVocabulary, keys: Iterable[str]) ->
     return vocabulary.remap_generation(present)
 
 
-def restrict_output_vocabulary(model: PreTrainedModel, keep: Iterable[int], name: str) -> OutputVocabulary | None:
+def restrict_output_vocabulary(
+    model: PreTrainedModel, keep: Iterable[int], name: str, rows: RowReader = _take_rows
+) -> OutputVocabulary | None:
     """Cut `model` down, in place, to generate only the ids in `keep` (plus the model's own special ids).
 
     The decoder gets an embedding of the kept rows and lm_head keeps only their rows; the encoder keeps the full
     embedding (the input may hold any token). Generation settings on the model move to compact ids. Logits of kept
     tokens are computed exactly as before. Apply before quantizing, so the compact head is what gets quantized.
     Returns None, leaving the model untouched, for model types other than SUPPORTED_MODEL_TYPES.
+
+    `rows(weight, ids)` gives the rows `ids` of a weight; by default it indexes the weight, and a model still on
+    the `meta` device passes a reader of its checkpoint, so that only the kept rows are ever read.
     """
     model_type = str(model.config.model_type)
     if model_type not in SUPPORTED_MODEL_TYPES or not isinstance(getattr(model, "lm_head", None), nn.Linear):
@@ -223,7 +235,8 @@ def restrict_output_vocabulary(model: PreTrainedModel, keep: Iterable[int], name
         return None
     full_size = int(model.lm_head.out_features)
     kept = sorted({token_id for token_id in [*keep, *_model_special_ids(model)] if 0 <= token_id < full_size})
-    device = model.lm_head.weight.device
+    weight = model.lm_head.weight
+    device = torch.device("cpu") if weight.is_meta else weight.device
     vocabulary = OutputVocabulary(name, kept, full_size, device)
     # Remapped before anything is cut, so a setting that cannot be remapped leaves the model as it was.
     config_ids = _remapped(model.config, vocabulary, _SPECIAL_ID_KEYS)
@@ -232,9 +245,9 @@ def restrict_output_vocabulary(model: PreTrainedModel, keep: Iterable[int], name
     decoder = model.get_decoder()
     embedding = decoder.embed_tokens
     with torch.no_grad():
-        rows = embedding.weight[vocabulary.full_ids]
-        decoder.embed_tokens = CompactEmbedding(rows, getattr(embedding, "embed_scale", None))
-    _cut_head(model, vocabulary.full_ids)
+        kept_rows = rows(embedding.weight, vocabulary.full_ids)
+        decoder.embed_tokens = CompactEmbedding(kept_rows, getattr(embedding, "embed_scale", None))
+    _cut_head(model, vocabulary.full_ids, rows)
     for holder, values in ((model.config, config_ids), (model.generation_config, generation)):
         for key, value in values.items():
             setattr(holder, key, value)
