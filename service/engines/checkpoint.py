@@ -60,7 +60,7 @@ class StoredTensor:
 
     def block_rows(self) -> int:
         """Rows per block so that a block stays under BLOCK_BYTES (at least one row)."""
-        row_bytes = max(1, self.shape[1:].numel() * torch.finfo(self.dtype).bits // 8)
+        row_bytes = max(1, self.shape[1:].numel() * self.dtype.itemsize)
         return max(1, BLOCK_BYTES // row_bytes)
 
     def blocks(self) -> Iterator[tuple[int, torch.Tensor]]:
@@ -83,8 +83,8 @@ class StoredTensor:
         return taken.reshape(*rows.shape, *self.shape[1:])
 
     def read(self) -> torch.Tensor:
-        """The whole tensor."""
-        return self[0 : self.shape[0]]
+        """The whole tensor (0-d ones too)."""
+        return self.checkpoint.read_rows(self.key, 0, self.shape[0] if self.shape else 0, self.dtype)
 
 
 class Checkpoint:

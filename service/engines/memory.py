@@ -144,6 +144,11 @@ def is_word_embedding(name: str) -> bool:
 def release_memory() -> None:
     """Collect what conversion left behind and hand freed heap back to the system."""
     gc.collect()
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """Hand freed heap back to the system (glibc keeps freed blocks of a few MB for reuse, resident)."""
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to trim, nothing lost

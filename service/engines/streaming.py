@@ -19,7 +19,7 @@ from torch import nn
 from transformers import AutoModelForSeq2SeqLM, PretrainedConfig, PreTrainedModel
 
 from service.engines.checkpoint import Checkpoint, StoredTensor, weight_files
-from service.engines.memory import Int8Embedding, int8_linear, is_word_embedding, release_memory
+from service.engines.memory import Int8Embedding, int8_linear, is_word_embedding, release_memory, trim_heap
 from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def load_int8(
             vocabulary = restrict_output_vocabulary(
                 model, arabic_output_ids(tokenizer), name="arabic", rows=_row_reader(checkpoint, sources)
             )
-            release_memory()  # the blocks read for the kept rows, freed but still held by the allocator
+            trim_heap()  # the blocks read for the kept rows, freed but still held by the allocator
         model.eval()  # after the cut and before quantizing, as quantize_dynamic does on a loaded model
         _quantize_from_checkpoint(model, checkpoint, sources)
     finally:
@@ -194,7 +194,7 @@ def _quantize_from_checkpoint(model: nn.Module, checkpoint: Checkpoint, sources:
                 if key not in tables:
                     weight = _stored_or_real(child.weight, checkpoint, sources)
                     tables[key] = Int8Embedding(weight, child.padding_idx)
-                    release_memory()
+                    trim_heap()
                 setattr(parent, name, tables[key])
             elif type(child) is nn.Linear:
                 weight = _stored_or_real(child.weight, checkpoint, sources)

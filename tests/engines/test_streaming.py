@@ -196,3 +196,32 @@ def test_int8_load_peak_memory_stays_far_below_the_fp32_checkpoint(tmp_path: Pat
     assert growth < 0.5 * fp32_kib, f"peak grew by {growth} KiB loading a {fp32_kib} KiB checkpoint"
     assert Seq2SeqEngine(loaded, role="summarizer").generate(TEXTS[:1])
     print(f"peak grew by {growth // 1024} MiB loading a {fp32_kib // 1024} MiB checkpoint")
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".bin"])
+def test_checkpoint_reads_rows_blocks_and_scalars_and_lets_the_file_go(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import save_file
+
+    from service.engines import checkpoint as stored
+
+    torch.manual_seed(0)
+    tensors = {"table": torch.randn(1_000, 16), "bias": torch.randn(7).half(), "scale": torch.tensor(3.5)}
+    file = tmp_path / f"weights{suffix}"
+    if suffix == ".safetensors":
+        save_file(tensors, file)
+    else:
+        torch.save(tensors, file)
+    monkeypatch.setattr(stored, "BLOCK_BYTES", 64 * 16 * 4)  # 64 rows a block: 16 blocks, the last one short
+    checkpoint = stored.Checkpoint([file])
+    table = checkpoint.tensor("table", torch.float32)
+    assert [start for start, _ in table.blocks()] == list(range(0, 1_000, 64))
+    assert torch.equal(torch.cat([block for _, block in table.blocks()]), tensors["table"])
+    ids = torch.tensor([[999, 0], [64, 63]])
+    assert torch.equal(table[ids], tensors["table"][ids])
+    assert torch.equal(checkpoint.tensor("bias", torch.float32).read(), tensors["bias"].float())
+    assert torch.equal(checkpoint.tensor("scale", torch.float32).read(), tensors["scale"])
+    checkpoint.close()
+    if suffix == ".safetensors" and Path("/proc/self/maps").exists():
+        assert str(file) not in Path("/proc/self/maps").read_text()
