@@ -128,7 +128,7 @@ def test_models_download_leaves_local_checkpoints_as_they_are(tiny_models: Path)
 
 
 @pytest.mark.slow
-def test_models_download_converts_for_ctranslate2_once(tiny_models: Path, tmp_path: Path) -> None:
+def test_models_download_converts_for_ctranslate2(tiny_models: Path, tmp_path: Path) -> None:
     pytest.importorskip("ctranslate2", reason="the ctranslate2 extra is not installed")
     summarizer, translator = str(tiny_models / "summarizer"), str(tiny_models / "translator")
     args = ("models", "download", "--summarizer", summarizer, "--translator", translator, "--backend", "ctranslate2")
@@ -140,10 +140,6 @@ def test_models_download_converts_for_ctranslate2_once(tiny_models: Path, tmp_pa
     converted = [Path(path) for _, path in lines[2:]]
     assert all(path.parent == tmp_path and (path / "model.bin").is_file() for path in converted)
     assert all(path.name.endswith("--int8") for path in converted)  # the CPU default
-    stamps = [(path / "model.bin").stat().st_mtime_ns for path in converted]
-    again = khulasa(*args, env=env)
-    assert again.stdout == first.stdout
-    assert [(path / "model.bin").stat().st_mtime_ns for path in converted] == stamps
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,7 @@ def test_requests_before_models_load_get_503(tiny_settings: Settings) -> None:
     assert_error(client.post("/translate", json={"q": "نص"}), 503, "not_ready")
 
 
+@pytest.mark.slow  # the default backend converts the good model first (CTranslate2, when installed): seconds
 def test_failed_model_load_keeps_answering_503_with_reason(tmp_path: Path, tiny_models: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()

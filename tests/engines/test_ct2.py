@@ -62,6 +62,7 @@ def torch_ids(engine: Seq2SeqEngine, texts: list[str]) -> list[list[int]]:
     return [[token for token in row[1:] if token != pad] for row in engine.generate_ids(texts).tolist()]
 
 
+@pytest.mark.slow  # loads each model on both backends: seconds
 @pytest.mark.parametrize("role", ["summarizer", "translator"], ids=["mt5", "marian"])
 def test_greedy_fp32_ids_equal_the_torch_models(ct2_settings: Settings, role: str) -> None:
     expected = torch_ids(torch_engine(ct2_settings, role), SENTENCES)
@@ -158,6 +159,7 @@ def test_describe_says_what_runs(ct2_engines: Engines) -> None:
     assert ct2_engines.summarizer.device == "cpu"
 
 
+@pytest.mark.slow  # converts in a child process: seconds
 def test_conversion_is_cached_by_model_revision_and_quantization(ct2_settings: Settings) -> None:
     first = ct2_engine(ct2_settings, "translator")
     converted = first.converted
@@ -171,6 +173,7 @@ def test_conversion_is_cached_by_model_revision_and_quantization(ct2_settings: S
     assert leftovers == []
 
 
+@pytest.mark.slow  # converts in a child process: seconds
 def test_a_changed_local_checkpoint_is_converted_again(tmp_path: Path) -> None:
     source = build_tiny("marian", tmp_path / "marian")
     settings = Settings(
@@ -215,6 +218,7 @@ def test_catalog_settings_map_to_ctranslate2_arguments(ct2_settings: Settings) -
     assert ["<unk>"] in engine.options["suppress_sequences"]
 
 
+@pytest.mark.slow  # converts in a child process: seconds
 def test_a_broken_checkpoint_fails_with_one_line_naming_it(ct2_settings: Settings, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -341,6 +345,7 @@ def test_out_of_memory_is_told_from_other_errors() -> None:
     assert not ct2.is_out_of_memory(ValueError("out of memory"))
 
 
+@pytest.mark.slow  # converts in a child process: seconds
 def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Path) -> None:
     source = build_tiny("marian", tmp_path / "marian")
     path = source / "generation_config.json"

@@ -94,6 +94,8 @@ def tiny_env(tiny_models: Path) -> dict[str, str]:
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         KHULASA_DEVICE="cpu",
         KHULASA_QUANTIZE="none",
+        # The backend of the in-process engines these runs are compared with (tiny_settings), whatever is installed.
+        KHULASA_BACKEND="torch",
         # Half a CPU per model replica or actor: two of them, or a Serve app's two models, share one CPU.
         KHULASA_RAY_REPLICA_CPUS="0.5",
         KHULASA_SUMMARIZER_GENERATE=json.dumps(SHORT),
