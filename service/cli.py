@@ -40,6 +40,7 @@ def _model_flags() -> argparse.ArgumentParser:
     group.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
     group.add_argument(
         "--engine",
+        dest="placement",
         choices=["local", "ray"],
         help="local: models in this process; ray: on a Ray cluster (RAY_ADDRESS, else a local one; khulasa[ray])",
     )
@@ -118,7 +119,7 @@ _SETTING_FLAGS = (
     "backend",
     "summarizer_output_vocab",
     "log_level",
-    "engine",
+    "placement",
     "ray_actors",
     "host",
     "port",
@@ -144,7 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
     from service.api.app import create_app
 
     settings = _settings(args)
-    if settings.engine == "ray":
+    if settings.placement == "ray":
         from service.scale.run import serve_on_ray
 
         return serve_on_ray(settings)  # this process loads no model: the replicas do
@@ -249,14 +250,14 @@ def _translate_batch(args: argparse.Namespace) -> int:
     if hasattr(args, "beams"):
         generate = {**settings.translator_generate, "num_beams": args.beams}
         settings = settings.model_copy(update={"translator_generate": generate})
-    if settings.engine == "ray":
+    if settings.placement == "ray":
         from service.scale.cluster import require_ray
 
         require_ray()  # before a model or a cluster costs anything
     _quiet_libraries()
     with ExitStack() as resources:
         translator: Translator | WindowTranslator
-        if settings.engine == "ray":
+        if settings.placement == "ray":
             from service.scale.batch import RayWindows
 
             translator = resources.enter_context(RayWindows(settings, settings.ray_actors))

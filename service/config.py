@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     # Where the models run: "local" = in this process; "ray" = Ray Serve deployments / Ray actors (khulasa[ray]).
-    engine: Literal["local", "ray"] = "local"
+    placement: Literal["local", "ray"] = "local"
     # Ray Serve: replicas per model deployment; a larger ray_max_replicas turns on autoscaling between the two.
     ray_replicas: int = Field(default=1, ge=1)
     ray_max_replicas: int | None = Field(default=None, ge=1)

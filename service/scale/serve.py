@@ -35,24 +35,24 @@ class ModelReplica:
         # Threads follow the CPUs this replica asked for, so replicas on one node do not fight over cores.
         settings = settings.model_copy(update={"threads": settings.threads or max(1, int(settings.ray_replica_cpus))})
         load = factory.load_summarizer if role == "summarizer" else factory.load_translator
-        self.engine: Engine = load(settings)
+        self.model: Engine = load(settings)
         self.run: Any = self.summarize if role == "summarizer" else self.translate
         batched: Any = self.generate
         batched.set_max_batch_size(settings.max_batch)
         batched.set_batch_wait_timeout_s(settings.batch_window_ms / 1000)
 
     def summarize(self, texts: list[str]) -> list[str]:
-        outputs: list[str] = self.engine.summarize_batch(texts)  # type: ignore[attr-defined]
+        outputs: list[str] = self.model.summarize_batch(texts)  # type: ignore[attr-defined]
         return outputs
 
     def translate(self, sentences: list[str]) -> list[str]:
-        outputs: list[str] = self.engine.translate_batch(sentences)  # type: ignore[attr-defined]
+        outputs: list[str] = self.model.translate_batch(sentences)  # type: ignore[attr-defined]
         return outputs
 
     async def alternatives(self, sentences: list[str], count: int) -> list[list[str]]:
         """LibreTranslate's `alternatives`: the translator's n-best runners-up per sentence."""
         found: list[list[str]] = await asyncio.to_thread(
-            self.engine.translate_alternatives,  # type: ignore[attr-defined]
+            self.model.translate_alternatives,  # type: ignore[attr-defined]
             sentences,
             count,
         )
@@ -63,21 +63,21 @@ class ModelReplica:
         """Every caller's texts in one batched call, handed back per caller with this replica's token count."""
         flat = [text for texts in calls for text in texts]
         outputs = iter(await asyncio.to_thread(self.run, flat))
-        tokens = self.engine.tokens_generated
+        tokens = self.model.tokens_generated
         return [
             {"outputs": [next(outputs) for _ in texts], "tokens_generated": tokens, "replica": self.replica}
             for texts in calls
         ]
 
     def describe(self) -> dict[str, Any]:
-        return self.engine.describe()
+        return self.model.describe()
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return self.engine.count_tokens(texts)
+        return self.model.count_tokens(texts)
 
     def check_health(self) -> None:
         """Serve's periodic health check: the model still tokenizes."""
-        self.engine.count_tokens(["صحة"])
+        self.model.count_tokens(["صحة"])
 
 
 @serve.ingress()
