@@ -41,6 +41,14 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _is_ray(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"ray" in command.lower() and b"multiprocessing" not in command
+
+
 def _alive(pids: set[int]) -> set[int]:
     alive = set()
     for pid in pids:
@@ -66,7 +74,9 @@ def ray_cluster() -> Iterator[str]:
     from ray import serve
 
     serve.shutdown()
-    started = _children(os.getpid())
+    # Ray's processes only: the session has other children (multiprocessing's resource tracker, started by the
+    # CTranslate2 conversions' process pool, lives as long as pytest does).
+    started = {pid for pid in _children(os.getpid()) if _is_ray(pid)}
     ray.shutdown()
     deadline = time.monotonic() + 15
     while _alive(started) and time.monotonic() < deadline:
