@@ -8,6 +8,24 @@ from typing import Any
 
 from service.errors import ConfigError
 
+# Language codes by model family when the catalog does not give them: (source, target) per role.
+LANGUAGE_CODES = {
+    "nllb": {"translator": ("arb_Arab", "eng_Latn"), "summarizer": ("arb_Arab", "arb_Arab")},
+    "m2m_100": {"translator": ("ar", "en"), "summarizer": ("ar", "ar")},
+    "mbart": {"translator": ("ar_AR", "en_XX"), "summarizer": ("ar_AR", "ar_AR")},
+}
+# Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
+_UNKNOWN_LENGTH = 1_000_000
+
+
+def model_input_limit(tokenizer_max_length: int, max_positions: int | None) -> int:
+    """The most input tokens a checkpoint takes: its tokenizer's limit and its learned positions, whichever are
+    known and smaller; 512 when neither is."""
+    limits = [int(tokenizer_max_length), *([int(max_positions)] if max_positions else [])]
+    usable = [limit for limit in limits if 0 < limit < _UNKNOWN_LENGTH]
+    return min(usable) if usable else 512
+
+
 _PACKAGED = Path(__file__).with_name("catalog.toml")
 _SOURCE_TREE = Path(__file__).resolve().parents[2] / "models" / "catalog.toml"
 

@@ -31,7 +31,7 @@ from typing import Any
 from service.config import Settings, looks_like_local_path
 from service.engines.base import OutputLengths
 from service.engines.cancel import current_check, raise_if_cancelled
-from service.engines.catalog import ModelSpec
+from service.engines.catalog import LANGUAGE_CODES, ModelSpec, model_input_limit
 from service.engines.chunking import fit_to_budget
 from service.engines.threads import available_cpus
 from service.errors import ConfigError, ModelLoadError, ResourceExhausted
@@ -40,15 +40,7 @@ log = logging.getLogger(__name__)
 
 # Hugging Face model types CTranslate2's converter handles that the catalog's four families use.
 SUPPORTED_MODEL_TYPES = frozenset({"mt5", "t5", "marian", "mbart", "m2m_100", "nllb-moe"})
-# Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
-_UNKNOWN_LENGTH = 1_000_000
 _NO_BF16_OR_FP16 = {"t5", "mt5", "umt5"}
-# Language codes by model family when the catalog does not give them: (source, target) per role.
-_LANGUAGE_CODES = {
-    "nllb": {"translator": ("arb_Arab", "eng_Latn"), "summarizer": ("arb_Arab", "arb_Arab")},
-    "m2m_100": {"translator": ("ar", "en"), "summarizer": ("ar", "ar")},
-    "mbart": {"translator": ("ar_AR", "en_XX"), "summarizer": ("ar_AR", "ar_AR")},
-}
 # Hugging Face `generate` settings and what they become; settings absent here that change the output are refused.
 _IGNORED = {
     # Token ids the converted model already knows from its configuration, or that decoding does not need.
@@ -350,11 +342,7 @@ class CT2Engine:
             log.info("arabic output vocabulary: %d of %d tokens", self._allowed, len(self.vocabulary))
 
     def _model_limit(self) -> int:
-        limits = [int(self.tokenizer.model_max_length)]
-        if self.max_positions:
-            limits.append(self.max_positions)
-        usable = [limit for limit in limits if 0 < limit < _UNKNOWN_LENGTH]
-        return min(usable) if usable else 512
+        return model_input_limit(self.tokenizer.model_max_length, self.max_positions)
 
     def _language_prefix(self) -> list[str] | None:
         """The target-language token decoding starts with (mBART, M2M100, NLLB), set as the source language too."""
@@ -363,7 +351,7 @@ class CT2Engine:
             codes = (self.spec.src_lang, self.spec.tgt_lang)
         else:
             family = "nllb" if "Nllb" in type(self.tokenizer).__name__ else self.model_type
-            codes = _LANGUAGE_CODES.get(family, {}).get(self.role, (None, None))
+            codes = LANGUAGE_CODES.get(family, {}).get(self.role, (None, None))
         source, target = codes
         known = self.tokenizer.get_vocab()
         if source is not None and (source in known or f"__{source}__" in known):

@@ -10,21 +10,13 @@ import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
 from service.engines.cancel import current_check, raise_if_cancelled
-from service.engines.catalog import ModelSpec
+from service.engines.catalog import LANGUAGE_CODES, ModelSpec, model_input_limit
 from service.engines.chunking import fit_to_budget
 from service.engines.loading import LoadedModel
 from service.errors import ResourceExhausted
 
 log = logging.getLogger(__name__)
 
-# Language codes by model family when the catalog does not give them: (source, target) per role.
-_LANGUAGE_CODES = {
-    "nllb": {"translator": ("arb_Arab", "eng_Latn"), "summarizer": ("arb_Arab", "arb_Arab")},
-    "m2m_100": {"translator": ("ar", "en"), "summarizer": ("ar", "ar")},
-    "mbart": {"translator": ("ar_AR", "en_XX"), "summarizer": ("ar_AR", "ar_AR")},
-}
-# Beyond any real checkpoint's context; tokenizers report ~1e30 when they do not know.
-_UNKNOWN_LENGTH = 1_000_000
 # torch reports a failed CPU allocation as a plain RuntimeError with this in its message.
 _CPU_OUT_OF_MEMORY = "can't allocate memory"
 
@@ -82,19 +74,15 @@ class Seq2SeqEngine:
         self._generate_kwargs({})
 
     def _model_limit(self) -> int:
-        limits = [int(self.loaded.tokenizer.model_max_length)]
         positions = getattr(self.loaded.model.config, "max_position_embeddings", None)
-        if positions:
-            limits.append(int(positions))
-        usable = [limit for limit in limits if 0 < limit < _UNKNOWN_LENGTH]
-        return min(usable) if usable else 512
+        return model_input_limit(self.loaded.tokenizer.model_max_length, positions)
 
     def _language_codes(self) -> tuple[str | None, str | None]:
         if self.spec and (self.spec.src_lang or self.spec.tgt_lang):
             return self.spec.src_lang, self.spec.tgt_lang
         tokenizer = self.loaded.tokenizer
         family = "nllb" if "Nllb" in type(tokenizer).__name__ else self.loaded.model_type
-        codes = _LANGUAGE_CODES.get(family, {}).get(self.role)
+        codes = LANGUAGE_CODES.get(family, {}).get(self.role)
         if codes is None:
             return None, None
         known = tokenizer.get_vocab()
