@@ -135,3 +135,21 @@ def translate_texts_with_alternatives(
         translations.append(join(best[own]))
         alternatives.append(combine_alternatives(best[own], runners_up[own], join))
     return translations, alternatives
+
+
+def join_alternatives(pieces: list[list[str]], hypotheses: list[list[str]], returned: int) -> list[list[str]]:
+    """Per sentence (its model-sized `pieces`), the distinct runners-up: the k-th hypothesis of a sentence is its
+    pieces' k-th hypotheses joined (a piece with fewer gives its last); those equal to the best or to one before are
+    dropped. `hypotheses` holds each piece's hypotheses, best first, pieces in order."""
+    rows = iter(hypotheses)
+    alternatives: list[list[str]] = []
+    for group in pieces:
+        found = [next(rows) for _ in group]
+        joined = [" ".join(texts[min(k, len(texts) - 1)] for texts in found) for k in range(returned)]
+        joined = joined if group else [""]
+        distinct: list[str] = []
+        for candidate in joined[1:]:
+            if candidate.strip() and candidate != joined[0] and candidate not in distinct:
+                distinct.append(candidate)
+        alternatives.append(distinct)
+    return alternatives

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from service.config import Settings, looks_like_local_path
-from service.engines.base import OutputLengths
+from service.engines.base import OutputLengths, join_alternatives
 from service.engines.cancel import current_check, raise_if_cancelled
 from service.engines.catalog import LANGUAGE_CODES, ModelSpec, model_input_limit
 from service.engines.chunking import fit_to_budget
@@ -616,16 +616,4 @@ class CT2Translator(_CT2Role):
         returned = count + 1
         pieces = [self._engine.fit(sentence) for sentence in sentences]
         flat = [piece for group in pieces for piece in group]
-        rows = iter(self._capped(flat, returned) if flat else [])
-        alternatives: list[list[str]] = []
-        for group in pieces:
-            found = [next(rows) for _ in group]
-            joined = (
-                [" ".join(texts[min(k, len(texts) - 1)] for texts in found) for k in range(returned)] if group else [""]
-            )
-            distinct: list[str] = []
-            for candidate in joined[1:]:
-                if candidate.strip() and candidate != joined[0] and candidate not in distinct:
-                    distinct.append(candidate)
-            alternatives.append(distinct)
-        return alternatives
+        return join_alternatives(pieces, self._capped(flat, returned) if flat else [], returned)

@@ -3,7 +3,7 @@
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from service.engines.base import OutputLengths
+from service.engines.base import OutputLengths, join_alternatives
 from service.engines.seq2seq import Seq2SeqEngine, Seq2SeqRole
 
 # Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
@@ -111,14 +111,5 @@ class Seq2SeqTranslator(Seq2SeqRole):
         if flat:
             caps = self.length_caps(flat, beams=beams)
             decoded = self.engine.generate(flat, num_beams=beams, num_return_sequences=returned, **caps)
-        rows = iter([decoded[i : i + returned] for i in range(0, len(decoded), returned)])
-        alternatives: list[list[str]] = []
-        for group in pieces:
-            hypotheses = [next(rows) for _ in group]
-            joined = [" ".join(piece[k] for piece in hypotheses) for k in range(returned)] if group else [""]
-            distinct: list[str] = []
-            for candidate in joined[1:]:
-                if candidate.strip() and candidate != joined[0] and candidate not in distinct:
-                    distinct.append(candidate)
-            alternatives.append(distinct)
-        return alternatives
+        hypotheses = [decoded[i : i + returned] for i in range(0, len(decoded), returned)]
+        return join_alternatives(pieces, hypotheses, returned)
