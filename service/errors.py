@@ -73,6 +73,13 @@ class Overloaded(KhulasaError):
     code = "overloaded"
 
 
+class Unavailable(KhulasaError):
+    """The worker serving this request went away mid-request (a Ray Serve replica died); a retry is answered by
+    another or a restarted one (HTTP 503)."""
+
+    code = "unavailable"
+
+
 class NotReady(KhulasaError):
     """Models are still loading, or failed to load (HTTP 503)."""
 
