@@ -6,6 +6,7 @@ result, so /info and /metrics read local values.
 """
 
 import logging
+import time
 from typing import Any
 
 from service.engines.cancel import cancelled
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # How often a waiting call looks whether its callers have given up.
 _POLL_S = 0.05
+# How long connect() waits before asking again after the replica it asked died.
+_RETRY_S = 1.0
 
 
 class RemoteEngine:
@@ -29,14 +32,14 @@ class RemoteEngine:
     def connect(self) -> None:
         """Wait until a replica answers (it has loaded its model), and keep its description.
 
-        A replica that dies while starting is replaced by Serve; this keeps asking, so the ingress becomes ready
-        once the replacement answers instead of staying not-ready for good."""
+        A replica that dies before it answers is replaced by Serve; this keeps asking (once a second), so the
+        ingress becomes ready once the replacement answers instead of staying not-ready for good."""
         while True:
             try:
                 self._described = self._call(self.handle.describe.remote())
                 return
             except Unavailable:
-                continue
+                time.sleep(_RETRY_S)
 
     @property
     def name(self) -> str:
