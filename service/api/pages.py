@@ -25,7 +25,9 @@ _PAGES_PER_WORKER = 200
 
 
 def _warm() -> None:
-    import trafilatura  # noqa: F401 - imported once in the worker, not on the first page's clock
+    # trafilatura loads most of what it needs on its first page; a worker does that before its first real one.
+    sentence = "وصل الوفد إلى القاهرة صباح اليوم. "
+    extract_article(f"<html><body><article><p>{sentence * 5}</p></article></body></html>")
 
 
 class PageReader:
