@@ -229,13 +229,15 @@ def _segment(args: argparse.Namespace) -> int:
     try:
         if not args.jsonl:
             text, page = _article(args)
-            found = segment_article(text, max_sections=args.max_sections)
-            print((found.model_copy(update={"text": text}) if page else found).model_dump_json(indent=2))
-            return 0
-        raw = _read_input(args.file)
+        else:
+            raw = _read_input(args.file)
     except (OSError, UnicodeDecodeError) as error:
         print(f"khulasa: cannot read {args.file}: {error}", file=sys.stderr)
         return 1
+    if not args.jsonl:
+        found = segment_article(text, max_sections=args.max_sections)
+        print((found.model_copy(update={"text": text}) if page else found).model_dump_json(indent=2))
+        return 0
     rejected = 0
     for number, line in enumerate(raw.splitlines(), start=1):
         if line.strip():
