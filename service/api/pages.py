@@ -8,11 +8,12 @@ killed when a page outlasts KHULASA_HTML_TIMEOUT_S. The event loop only waits.
 import asyncio
 import logging
 import multiprocessing
-import multiprocessing.pool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Literal
 
 from service.config import EXTRACTIVE, Settings
-from service.errors import Overloaded, PageTooComplex, SummaryUnavailable
+from service.errors import KhulasaError, Overloaded, PageTooComplex, SummaryUnavailable, Unprocessable
 from service.text.extract import ExtractedArticle, extract_article
 
 from .schemas import SegmentRequest, SummarizeRequest
@@ -22,12 +23,60 @@ log = logging.getLogger(__name__)
 
 # A worker process is replaced after this many pages, so memory a pathological page left behind is given back.
 _PAGES_PER_WORKER = 200
+# Seconds a new worker may take to start and read its first page (spawn, imports) on a busy machine.
+_START_TIMEOUT_S = 120.0
 
 
-def _warm() -> None:
-    # trafilatura loads most of what it needs on its first page; a worker does that before its first real one.
+def _serve_pages(connection: Connection) -> None:
+    """The worker process: reads pages from `connection` and answers (True, article) or (False, error)."""
+    # trafilatura loads most of what it needs on its first page; the worker does that before it says it is ready.
     sentence = "وصل الوفد إلى القاهرة صباح اليوم. "
     extract_article(f"<html><body><article><p>{sentence * 5}</p></article></body></html>")
+    connection.send("ready")
+    while True:
+        try:
+            html = connection.recv()
+        except EOFError:  # the server closed its end: nothing more to read
+            return
+        try:
+            connection.send((True, extract_article(html)))
+        except KhulasaError as error:
+            connection.send((False, error))
+        except Exception as error:  # noqa: BLE001 - a library failure on one page is that page's 422, not a crash
+            connection.send((False, Unprocessable(f"the page could not be read: {type(error).__name__}: {error}")))
+
+
+class _Worker:
+    """One extraction process and its end of the pipe; `read` blocks, so callers run it in a thread."""
+
+    def __init__(self) -> None:
+        # spawn, not fork: the server holds threads (torch, the batcher) that a forked child would inherit stuck.
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process: BaseProcess = context.Process(target=_serve_pages, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.pages = 0
+        if not self.connection.poll(_START_TIMEOUT_S) or self.connection.recv() != "ready":
+            self.stop()
+            raise PageTooComplex("the page reader did not start; retry")
+
+    def read(self, html: str, timeout_s: float) -> ExtractedArticle:
+        """The page's article; TimeoutError past `timeout_s`, EOFError when the process died on the page."""
+        self.pages += 1
+        self.connection.send(html)
+        if not self.connection.poll(timeout_s):
+            raise TimeoutError
+        ok, value = self.connection.recv()
+        if not ok:
+            raise value
+        article: ExtractedArticle = value
+        return article
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
 
 
 class PageReader:
@@ -35,7 +84,7 @@ class PageReader:
 
     def __init__(self, timeout_s: float) -> None:
         self.timeout_s = timeout_s
-        self._pool: multiprocessing.pool.Pool | None = None
+        self._worker: _Worker | None = None
         self._turn = asyncio.Lock()
 
     async def read(self, html: str) -> ExtractedArticle:
@@ -48,33 +97,35 @@ class PageReader:
             raise Overloaded(f"other pages kept the page reader busy for {self.timeout_s:g} s; retry") from None
         try:
             # Starting a worker (a second or two) is not counted against the page.
-            pool = self._pool if self._pool is not None else await asyncio.to_thread(self._start)
-            pending = pool.apply_async(extract_article, (html,))
+            worker = self._worker if self._worker is not None else await asyncio.to_thread(self._start)
             try:
-                return await asyncio.to_thread(pending.get, self.timeout_s)
-            except multiprocessing.TimeoutError:
+                return await asyncio.to_thread(worker.read, html, self.timeout_s)
+            except TimeoutError:
                 await asyncio.to_thread(self.close)
                 raise PageTooComplex(
                     f"the page took longer than {self.timeout_s:g} s to read (KHULASA_HTML_TIMEOUT_S); "
                     "send the article as text"
                 ) from None
+            except (EOFError, OSError) as error:
+                # The process died on the page (out of memory, a crash in lxml): the page is the likely cause.
+                log.warning("the page reader stopped on a page (%s); starting another", type(error).__name__)
+                await asyncio.to_thread(self.close)
+                raise PageTooComplex("the page reader stopped on this page; send the article as text") from None
+            finally:
+                if self._worker is not None and self._worker.pages >= _PAGES_PER_WORKER:
+                    await asyncio.to_thread(self.close)
         finally:
             self._turn.release()
 
-    def _start(self) -> multiprocessing.pool.Pool:
-        # spawn, not fork: the server holds threads (torch, the batcher) that a forked child would inherit stuck.
-        context = multiprocessing.get_context("spawn")
-        pool = context.Pool(1, maxtasksperchild=_PAGES_PER_WORKER)
-        pool.apply(_warm)
-        self._pool = pool
-        return pool
+    def _start(self) -> _Worker:
+        self._worker = _Worker()
+        return self._worker
 
     def close(self) -> None:
         """Stop the worker process (if one was started); the next page starts another."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
 
 
 async def article_text(body: SegmentRequest, settings: Settings, pages: PageReader) -> str:
