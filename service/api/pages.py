@@ -27,11 +27,21 @@ _PAGES_PER_WORKER = 200
 _START_TIMEOUT_S = 120.0
 
 
+_SENTENCE = "وصل الوفد إلى القاهرة صباح اليوم بعد جولة من المحادثات. "
+_WARM_PAGE = (
+    '<html lang="ar"><head><meta charset="utf-8"><title>وصول الوفد | أخبار</title>'
+    '<meta property="og:title" content="وصول الوفد"><meta name="author" content="المحرر">'
+    '<meta property="article:published_time" content="2017-01-19T10:00:00Z"></head><body>'
+    '<nav><a href="/">الرئيسية</a></nav><article><h1>وصول الوفد</h1><time datetime="2017-01-19">19 يناير 2017</time>'
+    f"<p>{_SENTENCE * 4}</p><h2>تفاصيل</h2><p>{_SENTENCE * 4}</p></article><footer>حقوق</footer></body></html>"
+)
+
+
 def _serve_pages(connection: Connection) -> None:
     """The worker process: reads pages from `connection` and answers (True, article) or (False, error)."""
-    # trafilatura loads most of what it needs on its first page; the worker does that before it says it is ready.
-    sentence = "وصل الوفد إلى القاهرة صباح اليوم. "
-    extract_article(f"<html><body><article><p>{sentence * 5}</p></article></body></html>")
+    # trafilatura loads what it needs (date parsers, language data: a second or more) on its first page with a
+    # title, a date and navigation; the worker reads one such page before it says it is ready.
+    extract_article(_WARM_PAGE)
     connection.send("ready")
     while True:
         try:

@@ -78,6 +78,9 @@ def extract_article(html: str) -> ExtractedArticle:
         include_links=False,
         deduplicate=False,
         with_metadata=True,
+        # Only the title is used; an extensive date search loads dateparser (a second or more) and reads Arabic
+        # bylines for nothing.
+        date_extraction_params={"extensive_search": False, "original_date": False},
     )
     body = getattr(document, "text", None) or ""
     paragraphs = [line.strip() for line in body.splitlines() if not _BLANK.fullmatch(line)]

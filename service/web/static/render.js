@@ -110,7 +110,7 @@ function title(digest) {
 
 function removedItems(removed) {
   if (!removed.length) {
-    return [element("li", { class: "hint" }, "Nothing was removed.")];
+    return [element("li", { class: "hint", lang: "en", dir: "ltr" }, "Nothing was removed.")];
   }
   return removed.map((span) => element("li", { class: "removed-text", lang: "ar", dir: "rtl" }, span.text));
 }
