@@ -14,6 +14,7 @@ from service.text import rarity
 
 from .batcher import MicroBatcher
 from .metrics import Metrics
+from .pages import PageReader
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class ServiceState:
         self.pipeline: DigestPipeline | None = None
         self.on_fatal = on_fatal
         self.metrics = Metrics(self.tokens_generated)
+        self.pages = PageReader(settings.html_timeout_s)
         self.batcher = MicroBatcher(
             {
                 "digest": self._digest_batch,
