@@ -1,0 +1,82 @@
+"""AUC of each kind of corpus evidence for "this paragraph starts a new story" on the gold gaps of natural-train.
+
+    python benchmarks/semantic_auc.py [--set natural-train.jsonl] [--context gold|window]
+
+Furniture paragraphs (label -1) are dropped first. With `--context gold` the story so far is the gold run of
+paragraphs since the current story began (the issue's calibration protocol); with `window` it is the semantic.WINDOW
+paragraphs before the gap, as the segmenter sees it. The combined row is a logistic fit on the evidence,
+cross-validated by article (5 folds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.semantic_pairs import auc, fit_logistic
+from service.text import corpus_model, semantic
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "segmentation"
+FOLDS = 5
+
+
+def gap_table(records: list[dict], context: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(feature names, one row per gold gap, new-story labels, the article's fold) over `records`."""
+    model = corpus_model.load()
+    rows, labels, folds = [], [], []
+    names: list[str] = []
+    for record in records:
+        kept = [(text, label) for text, label in zip(record["paragraphs"], record["labels"], strict=True) if label >= 0]
+        if len(kept) < 2:
+            continue
+        texts = [text for text, _ in kept]
+        bags = [semantic.bag(text, model) for text in texts]
+        evidence = semantic.gap_evidence(texts, model)
+        start = 0
+        for i in range(1, len(kept)):
+            values = dict(evidence[i - 1])
+            if context == "gold":
+                story = semantic.pair_features(semantic.combine(bags[start:i], model), bags[i], model)
+                values.update({f"story_{name}": value for name, value in story.items()})
+            names = sorted(values)
+            rows.append([values[name] for name in names])
+            labels.append(kept[i][1] != kept[i - 1][1])
+            folds.append(hashlib.sha1(record["id"].encode()).digest()[0] % FOLDS)
+            if labels[-1]:
+                start = i
+    return names, np.array(rows), np.array(labels), np.array(folds)
+
+
+def report(names: list[str], rows: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> dict[str, float]:
+    """AUC per feature (oriented so that higher = new story: each "same story" number is negated) and combined."""
+    result = {name: round(auc(-rows[:, k], labels), 4) for k, name in enumerate(names)}
+    scores = np.zeros(len(labels))
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-9
+    standard = (rows - mean) / scale
+    for fold in range(FOLDS):
+        train = folds != fold
+        weights = fit_logistic(standard[train], labels[train].astype(np.float64), penalty=1e-2)
+        scores[~train] = weights[0] + standard[~train] @ weights[1:]
+    result["combined (5-fold CV by article)"] = round(auc(scores, labels), 4)
+    result["gaps"], result["new_story_gaps"] = len(labels), int(labels.sum())
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the AUC table as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", type=Path, default=SHARED / "natural-train.jsonl")
+    parser.add_argument("--context", choices=("gold", "window"), default="gold")
+    args = parser.parse_args(argv)
+    lines = args.set.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    print(json.dumps(report(*gap_table(records, args.context)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""Corpus evidence (service/text/semantic.py) on Arabic sentences written for these tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from service.text import semantic
+
+# A football story, its continuation, and another match of the same round (other teams, same vocabulary).
+MATCH = (
+    "فاز فريق الأهلي على الزمالك بهدفين مقابل هدف في مباراة القمة التي أقيمت مساء الجمعة على استاد القاهرة. "
+    "وسجل محمد صلاح الهدف الأول للأهلي في الدقيقة العشرين."
+)
+MATCH_GOES_ON = "وأضاف لاعب الأهلي الهدف الثاني قبل نهاية المباراة، بينما قلص الزمالك الفارق بركلة جزاء."
+OTHER_MATCH = "وفي مباراة أخرى، تعادل الوداد مع الرجاء في الدار البيضاء دون أهداف في الدوري المغربي."
+# A story about oil prices, and a paragraph about an earthquake: different topics.
+OIL = "ارتفعت أسعار النفط في الأسواق العالمية بعد قرار منظمة أوبك خفض الإنتاج، وصعد خام برنت إلى سبعين دولارا للبرميل."
+OIL_GOES_ON = "وتوقع محللون أن تواصل أسعار الخام ارتفاعها مع تراجع المخزونات الأمريكية وزيادة الطلب على الوقود."
+QUAKE = "ضرب زلزال بقوة ست درجات جزيرة سومطرة في إندونيسيا، ما أدى إلى انهيار مبان وفرار السكان من منازلهم."
+
+
+def _logit(context: str, paragraph: str) -> dict[str, float]:
+    return semantic.pair_features(semantic.bag(context), semantic.bag(paragraph))
+
+
+def test_a_story_keeps_its_teams_and_another_match_does_not() -> None:
+    same, other = _logit(MATCH, MATCH_GOES_ON), _logit(MATCH, OTHER_MATCH)
+    assert same["kept_next"] > other["kept_next"]
+    assert same["kept_context"] > other["kept_context"]
+    assert same["pair_logit"] > other["pair_logit"]
+
+
+def test_word_vectors_tell_a_continuation_from_another_topic() -> None:
+    same, other = _logit(OIL, OIL_GOES_ON), _logit(OIL, QUAKE)
+    # The continuation shares almost no words with the context: the vectors must carry the topic.
+    assert same["vector_cosine"] > other["vector_cosine"] + 0.1
+    assert same["pair_logit"] > other["pair_logit"]
+
+
+def test_gap_evidence_has_one_entry_per_gap_and_sees_what_follows() -> None:
+    evidence = semantic.gap_evidence([OIL, OIL_GOES_ON, MATCH, MATCH_GOES_ON])
+    assert len(evidence) == 3
+    # The gap into the football story is the least continuous one, by the pair model and by the margin of
+    # "about what follows" over "about what precedes".
+    assert min(range(3), key=lambda gap: evidence[gap]["pair_logit"]) == 1
+    assert max(range(3), key=lambda gap: evidence[gap]["ahead_margin"]) == 1
+    assert evidence[2]["ahead_cosine"] == 0.0
+
+
+def test_gap_evidence_of_too_short_an_article_is_empty() -> None:
+    assert semantic.gap_evidence([OIL]) == []
+    assert semantic.gap_evidence([]) == []
+
+
+@pytest.mark.parametrize("text", ["", "123 456", "?!"])
+def test_text_without_known_words_gives_neutral_evidence(text: str) -> None:
+    values = _logit(OIL, text)
+    assert values == {"vector_cosine": 0.0, "overlap": 0.0, "kept_next": 0.0, "kept_context": 0.0, "pair_logit": 0.0}
+
+
+def test_a_subheading_is_about_what_follows_and_a_stray_headline_about_neither() -> None:
+    subheading = semantic.headline_evidence(MATCH, "أسعار النفط ترتفع مع خفض إنتاج أوبك", OIL_GOES_ON)
+    stray = semantic.headline_evidence(OIL, "زلزال قوي يضرب سومطرة الإندونيسية", OIL_GOES_ON)
+    assert subheading["after_logit"] > subheading["before_logit"]
+    assert subheading["after_cosine"] > subheading["before_cosine"]
+    assert stray["about_neither"] > subheading["about_neither"]
+
+
+def test_the_module_loads_no_torch_and_nothing_at_import() -> None:
+    code = (
+        "import sys\n"
+        "from service.text import corpus_model, semantic\n"
+        "assert corpus_model._load.cache_info().currsize == 0\n"
+        "semantic.gap_evidence(['ارتفعت أسعار النفط اليوم في الأسواق', 'وتراجعت أسعار الذهب في الأسواق'])\n"
+        "assert corpus_model._load.cache_info().currsize == 1\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
