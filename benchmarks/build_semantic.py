@@ -36,7 +36,7 @@ logger = logging.getLogger("build_semantic")
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "segmentation"
 # Fewer calibration pairs than this cannot fit the pair model's five numbers.
 MIN_CALIBRATION = 200
-PAIR_FEATURES = ["vector_cosine", "overlap", "kept_next", "kept_context"]
+PAIR_FEATURES = ["vector_cosine", "overlap", "kept_next", "kept_next_sum", "kept_context"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=corpus_model.ARTIFACT)
     parser.add_argument("--exclude", type=Path, default=SHARED / "corpus-exclude.txt")
     parser.add_argument("--natural-dev", type=Path, default=SHARED / "natural-dev.jsonl")
-    parser.add_argument("--vocabulary", type=int, default=40_000, help="most frequent terms kept")
+    parser.add_argument("--vocabulary", type=int, default=50_000, help="most frequent terms kept")
     parser.add_argument("--dimensions", type=int, default=semantic_fit.DIMENSIONS, help="word vector size")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

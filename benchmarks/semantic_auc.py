@@ -22,6 +22,9 @@ from service.text import corpus_model, semantic
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "segmentation"
 FOLDS = 5
+# A furniture line longer than this is a teaser paragraph, not a headline.
+HEADLINE_WORDS = 16
+_FINAL = set('.!?؟:»"')
 
 
 def gap_table(records: list[dict], context: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -34,13 +37,13 @@ def gap_table(records: list[dict], context: str) -> tuple[list[str], np.ndarray,
         if len(kept) < 2:
             continue
         texts = [text for text, _ in kept]
-        bags = [semantic.bag(text, model) for text in texts]
+        article = semantic.article_terms(texts, model)
         evidence = semantic.gap_evidence(texts, model)
         start = 0
         for i in range(1, len(kept)):
             values = dict(evidence[i - 1])
             if context == "gold":
-                story = semantic.pair_features(semantic.combine(bags[start:i], model), bags[i], model)
+                story = semantic.story_features(article, range(start, i), i)
                 values.update({f"story_{name}": value for name, value in story.items()})
             names = sorted(values)
             rows.append([values[name] for name in names])
@@ -49,6 +52,35 @@ def gap_table(records: list[dict], context: str) -> tuple[list[str], np.ndarray,
             if labels[-1]:
                 start = i
     return names, np.array(rows), np.array(labels), np.array(folds)
+
+
+def headline_report(records: list[dict]) -> dict[str, float | int]:
+    """AUC of headline_evidence() for "this lone short line is furniture, not a subheading".
+
+    Lines: furniture paragraphs (-1) of at most HEADLINE_WORDS words without final punctuation, against subheadings
+    (the README's definition: a labelled paragraph of at most 10 words not ending in punctuation); each compared
+    with the nearest labelled paragraphs before and after it.
+    """
+    model = corpus_model.load()
+    scores: dict[str, list[float]] = {}
+    labels = []
+    for record in records:
+        paragraphs, tags = record["paragraphs"], record["labels"]
+        for i, (text, tag) in enumerate(zip(paragraphs, tags, strict=True)):
+            words = len(text.split())
+            if text.rstrip()[-1:] in _FINAL or words > (HEADLINE_WORDS if tag < 0 else 10):
+                continue
+            before = next((paragraphs[j] for j in range(i - 1, -1, -1) if tags[j] >= 0), None)
+            after = next((paragraphs[j] for j in range(i + 1, len(tags)) if tags[j] >= 0), None)
+            if before is None or after is None:
+                continue
+            for name, value in semantic.headline_evidence(before, text, after, model).items():
+                scores.setdefault(name, []).append(value)
+            labels.append(tag < 0)
+    truth = np.array(labels)
+    result: dict[str, float | int] = {name: round(auc(np.array(v), truth), 4) for name, v in sorted(scores.items())}
+    result["furniture_lines"], result["subheadings"] = int(truth.sum()), int((~truth).sum())
+    return result
 
 
 def report(names: list[str], rows: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> dict[str, float]:
@@ -74,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = args.set.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
-    print(json.dumps(report(*gap_table(records, args.context)), indent=2))
+    print(
+        json.dumps({"gaps": report(*gap_table(records, args.context)), "headlines": headline_report(records)}, indent=2)
+    )
     return 0
 
 

@@ -16,7 +16,7 @@ from benchmarks.semantic_corpus import Article
 from service.text.corpus_terms import CLITIC_LETTERS, fold
 
 # Terms seen fewer times than this across the corpus carry no reliable statistics.
-MIN_COUNT = 5
+MIN_COUNT = 3
 # Dimensions of the word vectors; 128 float16 numbers a word keep the artifact near 10 MB.
 DIMENSIONS = 128
 # Smoothing of the context distribution in PPMI (Levy, Goldberg and Dagan 2015): rare contexts count less.

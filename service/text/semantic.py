@@ -1,14 +1,16 @@
 """Evidence from the corpus model (service/text/corpus_model.py) that a paragraph starts a new story.
 
-Three kinds, each a few numbers per comparison:
-- word vectors: the cosine between idf-weighted mean vectors of a context and a paragraph (topic);
+Kinds of evidence, each a few numbers per comparison of a story (one or more paragraphs) with a paragraph:
+- word vectors: the cosine between idf-weighted mean vectors (topic), `vector_cosine`;
 - kept terms: for each term of the paragraph, how much more often a story keeps it from its context than a
   different story of the same outlet, category and week does (and the same for the context's terms). Learned
-  from the corpus, this weighs names, teams and places that a story holds over the words all stories share;
-- the corpus pair model: a logistic fit on corpus pairs that reads both sides' features together, the
-  log-odds that the paragraph continues the context's story.
+  from the corpus, this weighs names, teams and places that a story holds over the words all stories share:
+  `kept_next`, `kept_next_sum`, `kept_context`; and whether the story's focus terms go on (`focus_kept`);
+- the corpus pair model: a logistic fit on corpus pairs that reads both sides' numbers together, `pair_logit`;
+- what follows: a new story's opening is about the paragraphs after it, not those before (`ahead_*`).
 
-Positive numbers mean "same story" throughout. Everything is numpy; the model loads on first use.
+Positive numbers mean "same story" throughout, except the `ahead_*` margins (positive: new story). Everything is
+numpy; the model loads on first use.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ import numpy as np
 from service.text import corpus_model
 from service.text.corpus_model import CorpusModel
 from service.text.corpus_terms import fold, terms
+from service.text.story_terms import MIN_TERMS, ArticleTerms, TermTables, cosines
 
 # Paragraphs before a gap that stand for the story so far when the caller has no better idea of where it began.
 WINDOW = 3
 # Paragraphs after a paragraph that stand for what follows it.
 AHEAD = 2
-# Cosines and kept-term scores need a few known words to mean anything; below this a side counts as empty.
-_MIN_ROWS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,51 +64,73 @@ def pair_features(context: Bag, paragraph: Bag, model: CorpusModel | None = None
     """Evidence that `paragraph` continues the story of `context`, by name (see the module docstring).
 
     vector_cosine: topic cosine in [-1, 1]. overlap: share of the paragraph's idf mass found in the context.
-    kept_next / kept_context: mean log-likelihood ratio (same story vs other) of the paragraph's terms being in
-    the context or not, and of the context's terms being in the paragraph or not. pair_logit: the corpus pair
+    kept_next (mean) / kept_next_sum: log-likelihood ratios (same story vs other) of the paragraph's terms being in
+    the context or not; kept_context: the mean of the same for the context's terms. pair_logit: the corpus pair
     model's log-odds of "same story". All 0.0 when either side has fewer than two known words.
     """
     model = model or corpus_model.load()
-    values = dict.fromkeys(("vector_cosine", "overlap", "kept_next", "kept_context"), 0.0)
-    if len(context.rows) >= _MIN_ROWS and len(paragraph.rows) >= _MIN_ROWS:
-        values["vector_cosine"] = _cosine(context.vector, paragraph.vector)
-        inside = np.isin(paragraph.rows, context.rows, assume_unique=True)
-        idf = model.terms["idf"][paragraph.rows]
-        values["overlap"] = float(idf[inside].sum() / max(float(idf.sum()), 1e-9))
-        values["kept_next"] = _kept(model, "next", paragraph.rows, inside)
-        kept = np.isin(context.rows, paragraph.rows, assume_unique=True)
-        values["kept_context"] = _kept(model, "context", context.rows, kept)
-    values["pair_logit"] = pair_logit(values, model) if values["vector_cosine"] else 0.0
+    rows = np.union1d(context.rows, paragraph.rows)
+    values = TermTables(rows, model).pair(
+        (np.isin(rows, context.rows)[None, :], context.vector[None, :]),
+        (np.isin(rows, paragraph.rows)[None, :], paragraph.vector[None, :]),
+    )
+    return {name: float(value[0]) for name, value in values.items()}
+
+
+def article_terms(paragraphs: Sequence[str], model: CorpusModel | None = None) -> ArticleTerms:
+    """The tables story_features() reads, for an article's paragraphs; build once per article (about 1 ms)."""
+    return ArticleTerms(paragraphs, model or corpus_model.load())
+
+
+def story_features(article: ArticleTerms, story: range, i: int) -> dict[str, float]:
+    """Evidence that paragraph `i` continues the story made of the contiguous paragraphs `story` (before i).
+
+    PAIR_KEYS of the story against paragraph i, and:
+    - focus_kept: share of the story's focus terms (its most repeated kept terms) in paragraph i or the AHEAD
+      paragraphs after it (a digression inside a story comes back to them, a new story does not);
+    - ahead_cosine: paragraph i against the AHEAD paragraphs after it (0.0 at the end);
+    - ahead_margin: ahead_cosine minus vector_cosine (positive: i is about what follows more than the story);
+    - ahead_kept_margin: paragraph i's terms kept in what follows minus kept in the story's last two paragraphs;
+    - ahead_story_margin: how well what follows continues paragraph i rather than the story (kept terms).
+    """
+    values = stories_features(article, np.array([story.start]), np.array([i]))
+    return {name: float(value[0]) for name, value in values.items()}
+
+
+def stories_features(article: ArticleTerms, starts: np.ndarray, positions: np.ndarray) -> dict[str, np.ndarray]:
+    """story_features() for many pairs at once: the story starts[g]..positions[g] - 1 against paragraph positions[g]."""
+    context = article.spans(starts, positions)
+    paragraph = article.spans(positions, positions + 1)
+    ahead = article.spans(positions + 1, np.minimum(positions + 1 + AHEAD, article.size))
+    recent = article.spans(np.maximum(starts, positions - 2), positions)
+    values = article.pair(context, paragraph)
+    focus = article.focus(context[0])
+    reach = (paragraph[0] > 0) | (ahead[0] > 0)
+    values["focus_kept"] = (focus & reach).sum(axis=1) / np.maximum(focus.sum(axis=1), 1)
+    has_ahead = (ahead[0] > 0).sum(axis=1) >= MIN_TERMS
+    values["ahead_cosine"] = np.where(has_ahead, cosines(paragraph[1], ahead[1]), 0.0)
+    values["ahead_margin"] = values["ahead_cosine"] - values["vector_cosine"]
+    forward = article.kept_sum(paragraph[0], ahead[0], "context")
+    values["ahead_kept_margin"] = forward - article.kept_sum(paragraph[0], recent[0], "context")
+    margin = article.kept_sum(paragraph[0], ahead[0]) - article.kept_sum(context[0], ahead[0])
+    values["ahead_story_margin"] = np.where(has_ahead, margin, 0.0)
+    values["ahead_kept_margin"] = np.where(has_ahead, values["ahead_kept_margin"], 0.0)
     return values
-
-
-def pair_logit(values: dict[str, float], model: CorpusModel | None = None) -> float:
-    """The corpus pair model's log-odds that a paragraph continues a context, from pair_features()' values."""
-    model = model or corpus_model.load()
-    features = np.array([values[name] for name in model.pair_names])
-    return float(model.pair_bias + features @ model.pair_weights)
 
 
 def gap_evidence(paragraphs: Sequence[str], model: CorpusModel | None = None) -> list[dict[str, float]]:
     """Evidence for each gap of an article: entry i - 1 is about the gap before paragraph i (i = 1 .. n - 1).
 
-    Each holds pair_features() of the WINDOW paragraphs before the gap against paragraph i, plus `ahead_cosine`
-    (paragraph i against the AHEAD paragraphs after it; 0.0 at the end) and `ahead_margin` (ahead_cosine minus
-    vector_cosine: a new story's opening is about what follows, not what precedes), and `previous_*`: the same
-    pair features against paragraph i - 1 alone.
+    Each holds story_features() with the WINDOW paragraphs before the gap as the story, and `previous_*`: the
+    PAIR_KEYS of paragraph i - 1 alone against paragraph i. A few milliseconds for a 20-paragraph article.
     """
-    model = model or corpus_model.load()
-    bags = [bag(text, model) for text in paragraphs]
-    evidence = []
-    for i in range(1, len(bags)):
-        values = pair_features(combine(bags[max(0, i - WINDOW) : i], model), bags[i], model)
-        previous = pair_features(bags[i - 1], bags[i], model)
-        values.update({f"previous_{name}": value for name, value in previous.items()})
-        ahead = combine(bags[i + 1 : i + 1 + AHEAD], model)
-        values["ahead_cosine"] = _cosine(bags[i].vector, ahead.vector) if len(ahead.rows) >= _MIN_ROWS else 0.0
-        values["ahead_margin"] = values["ahead_cosine"] - values["vector_cosine"]
-        evidence.append(values)
-    return evidence
+    article = article_terms(paragraphs, model)
+    positions = np.arange(1, article.size)
+    values = stories_features(article, np.maximum(positions - WINDOW, 0), positions)
+    previous = article.pair(article.spans(positions - 1, positions), article.spans(positions, positions + 1))
+    values.update({f"previous_{name}": value for name, value in previous.items()})
+    names = sorted(values)
+    return [{name: float(values[name][g]) for name in names} for g in range(len(positions))]
 
 
 def headline_evidence(before: str, line: str, after: str, model: CorpusModel | None = None) -> dict[str, float]:
@@ -117,24 +140,15 @@ def headline_evidence(before: str, line: str, after: str, model: CorpusModel | N
     Keys: before_cosine, after_cosine, before_logit, after_logit (pair model, the line as the paragraph), and
     `about_neither`: minus the larger of the two logits.
     """
-    model = model or corpus_model.load()
-    line_bag = bag(line, model)
-    before_values = pair_features(bag(before, model), line_bag, model)
-    after_values = pair_features(bag(after, model), line_bag, model)
+    article = article_terms([before, line, after], model)
+    values = article.pair(
+        article.spans(np.array([0, 2]), np.array([1, 3])), article.spans(np.array([1, 1]), np.array([2, 2]))
+    )
+    cosine, logit = values["vector_cosine"], values["pair_logit"]
     return {
-        "before_cosine": before_values["vector_cosine"],
-        "after_cosine": after_values["vector_cosine"],
-        "before_logit": before_values["pair_logit"],
-        "after_logit": after_values["pair_logit"],
-        "about_neither": -max(before_values["pair_logit"], after_values["pair_logit"]),
+        "before_cosine": float(cosine[0]),
+        "after_cosine": float(cosine[1]),
+        "before_logit": float(logit[0]),
+        "after_logit": float(logit[1]),
+        "about_neither": -float(logit.max()),
     }
-
-
-def _cosine(left: np.ndarray, right: np.ndarray) -> float:
-    norms = float(np.linalg.norm(left) * np.linalg.norm(right))
-    return float(left @ right) / norms if norms > 0 else 0.0
-
-
-def _kept(model: CorpusModel, side: str, rows: np.ndarray, shared: np.ndarray) -> float:
-    scores = np.where(shared, model.terms[f"{side}_shared"][rows], model.terms[f"{side}_unshared"][rows])
-    return float(scores.mean())
