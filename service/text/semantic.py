@@ -82,8 +82,8 @@ def article_terms(paragraphs: Sequence[str], model: CorpusModel | None = None) -
     return ArticleTerms(paragraphs, model or corpus_model.load())
 
 
-def story_features(article: ArticleTerms, story: range, i: int) -> dict[str, float]:
-    """Evidence that paragraph `i` continues the story made of the contiguous paragraphs `story` (before i).
+def story_features(article: ArticleTerms, start: int, i: int) -> dict[str, float]:
+    """Evidence that paragraph `i` continues the story made of paragraphs start .. i - 1 (start < i).
 
     PAIR_KEYS of the story against paragraph i, and:
     - focus_kept: share of the story's focus terms (its most repeated kept terms) in paragraph i or the AHEAD
@@ -91,9 +91,15 @@ def story_features(article: ArticleTerms, story: range, i: int) -> dict[str, flo
     - ahead_cosine: paragraph i against the AHEAD paragraphs after it (0.0 at the end);
     - ahead_margin: ahead_cosine minus vector_cosine (positive: i is about what follows more than the story);
     - ahead_kept_margin: paragraph i's terms kept in what follows minus kept in the story's last two paragraphs;
-    - ahead_story_margin: how well what follows continues paragraph i rather than the story (kept terms).
+    - ahead_story_margin: how well what follows continues paragraph i rather than the story (kept terms);
+    - block_kept_sum / block_kept_context: kept-term sums of paragraph i with the AHEAD after it against the story
+      (of the block's terms, of the story's terms); story_kept_context_sum: the story's terms against paragraph i;
+      lede_kept_sum: paragraph i against the story's first paragraph; article_kept_sum: against every paragraph
+      before i; story_paragraphs: the story's length, which the sums grow with.
     """
-    values = stories_features(article, np.array([story.start]), np.array([i]))
+    if not 0 <= start < i < article.size:
+        raise ValueError(f"need 0 <= start < i < {article.size}, got start={start}, i={i}")
+    values = stories_features(article, np.array([start]), np.array([i]))
     return {name: float(value[0]) for name, value in values.items()}
 
 
@@ -115,7 +121,26 @@ def stories_features(article: ArticleTerms, starts: np.ndarray, positions: np.nd
     margin = article.kept_sum(paragraph[0], ahead[0]) - article.kept_sum(context[0], ahead[0])
     values["ahead_story_margin"] = np.where(has_ahead, margin, 0.0)
     values["ahead_kept_margin"] = np.where(has_ahead, values["ahead_kept_margin"], 0.0)
+    values.update(_wider_kept(article, context[0], starts, positions))
     return values
+
+
+def _wider_kept(
+    article: ArticleTerms, story: np.ndarray, starts: np.ndarray, positions: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Kept-term sums against wider or narrower sides than the story and the paragraph alone."""
+    block = article.spans(positions, np.minimum(positions + 1 + AHEAD, article.size))[0]
+    paragraph = article.spans(positions, positions + 1)[0]
+    return {
+        # The paragraph with what follows it, against the story: a new story's block holds new terms throughout.
+        "block_kept_sum": article.kept_sum(story, block),
+        "block_kept_context": article.kept_sum(story, block, "context"),
+        "story_kept_context_sum": article.kept_sum(story, paragraph, "context"),
+        "lede_kept_sum": article.kept_sum(article.spans(starts, starts + 1)[0], paragraph),
+        # Against everything before the paragraph, whatever the story: a new story's terms are new to the article.
+        "article_kept_sum": article.kept_sum(article.spans(np.zeros_like(positions), positions)[0], paragraph),
+        "story_paragraphs": (positions - starts).astype(np.float64),
+    }
 
 
 def gap_evidence(paragraphs: Sequence[str], model: CorpusModel | None = None) -> list[dict[str, float]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from service.text import semantic
@@ -48,6 +49,44 @@ def test_gap_evidence_has_one_entry_per_gap_and_sees_what_follows() -> None:
     assert min(range(3), key=lambda gap: evidence[gap]["pair_logit"]) == 1
     assert max(range(3), key=lambda gap: evidence[gap]["ahead_margin"]) == 1
     assert evidence[2]["ahead_cosine"] == 0.0
+
+
+# Two matches of one round, two paragraphs each: the same vocabulary, other teams, players and cities.
+ROUND = [
+    "تغلب نادي الهلال على النصر بثلاثة أهداف نظيفة في ديربي الرياض ضمن الجولة العاشرة من الدوري السعودي.",
+    "وأحرز المهاجم الفرنسي بافيتيمبي غوميز هدفين للهلال، فيما أضاف سالم الدوسري الهدف الثالث قبل النهاية.",
+    "وتعادل الاتحاد مع الأهلي بهدف لمثله في ديربي جدة على ملعب مدينة الملك عبدالله الرياضية.",
+    "وتقدم الأهلي عن طريق عمر السومة من ركلة جزاء، قبل أن يدرك الاتحاد التعادل في الدقائق الأخيرة.",
+]
+
+
+def test_the_teams_changing_mark_the_second_match_as_a_new_story() -> None:
+    evidence = semantic.gap_evidence(ROUND)
+    assert len(evidence) == 3
+    # The gap before paragraph 2 opens the second match: its paragraph keeps the fewest terms of the one before, and
+    # what follows it is about it rather than about the first match. (The window of two paragraphs before it shares
+    # "ديربي" with it, so the window's kept-term sum alone does not single it out: the evidence is meant together.)
+    assert min(range(3), key=lambda gap: evidence[gap]["previous_kept_next_sum"]) == 1
+    assert min(range(3), key=lambda gap: evidence[gap]["previous_pair_logit"]) == 1
+    assert evidence[1]["ahead_story_margin"] > 0 > evidence[0]["ahead_story_margin"]
+
+
+def test_story_features_follow_the_story_the_caller_names() -> None:
+    article = semantic.article_terms(ROUND)
+    # Paragraph 2 opens the second match after the first; paragraph 3 goes on with the second match.
+    opening = semantic.story_features(article, 0, 2)
+    going_on = semantic.story_features(article, 2, 3)
+    assert going_on["kept_next_sum"] > opening["kept_next_sum"]
+    assert going_on["pair_logit"] > opening["pair_logit"]
+    assert opening["story_paragraphs"] == 2.0 and going_on["story_paragraphs"] == 1.0
+    batched = semantic.stories_features(article, np.array([2, 0]), np.array([3, 2]))
+    assert batched["kept_next_sum"].tolist() == [going_on["kept_next_sum"], opening["kept_next_sum"]]
+
+
+@pytest.mark.parametrize(("start", "i"), [(2, 2), (-1, 2), (0, 4)])
+def test_story_features_refuse_a_story_that_is_not_before_the_paragraph(start: int, i: int) -> None:
+    with pytest.raises(ValueError, match="start"):
+        semantic.story_features(semantic.article_terms(ROUND), start, i)
 
 
 def test_gap_evidence_of_too_short_an_article_is_empty() -> None:
