@@ -53,11 +53,11 @@ def gap_table(records: list[dict], context: str) -> tuple[list[str], np.ndarray,
             values = dict(evidence[i - 1])
             if context == "gold":
                 story = semantic.story_features(article, start, i)
-                values.update({f"story_{name}": value for name, value in story.items()})
+                values.update({f"gold_{name}": value for name, value in story.items()})
             names = sorted(values)
             rows.append([values[name] for name in names])
             labels.append(kept[i][1] != kept[i - 1][1])
-            folds.append(hashlib.sha1(record["id"].encode()).digest()[0] % FOLDS)
+            folds.append(_fold(record["id"]))
             if labels[-1]:
                 start = i
     return names, np.array(rows), np.array(labels), np.array(folds)
@@ -72,7 +72,7 @@ def headline_report(records: list[dict]) -> dict[str, float | int]:
     """
     model = corpus_model.load()
     scores: dict[str, list[float]] = {}
-    labels = []
+    labels, article_folds = [], []
     for record in records:
         paragraphs, tags = record["paragraphs"], record["labels"]
         for i, (text, tag) in enumerate(zip(paragraphs, tags, strict=True)):
@@ -86,8 +86,11 @@ def headline_report(records: list[dict]) -> dict[str, float | int]:
             for name, value in semantic.headline_evidence(before, text, after, model).items():
                 scores.setdefault(name, []).append(value)
             labels.append(tag < 0)
+            article_folds.append(_fold(record["id"]))
     truth = np.array(labels)
     result: dict[str, float | int] = {name: round(auc(np.array(v), truth), 4) for name, v in sorted(scores.items())}
+    table = np.array([scores[name] for name in sorted(scores)]).T
+    result["combined (5-fold CV by article)"] = cross_validated_auc(table, truth, np.array(article_folds))
     result["furniture_lines"], result["subheadings"] = int(truth.sum()), int((~truth).sum())
     return result
 
@@ -102,6 +105,10 @@ def report(names: list[str], rows: np.ndarray, labels: np.ndarray, folds: np.nda
         result[f"{kind} alone, combined"] = cross_validated_auc(rows[:, inside], labels, folds)
     result["gaps"], result["new_story_gaps"] = len(labels), int(labels.sum())
     return result
+
+
+def _fold(article_id: str) -> int:
+    return hashlib.sha1(article_id.encode()).digest()[0] % FOLDS
 
 
 def cross_validated_auc(rows: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> float:

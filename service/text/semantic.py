@@ -162,18 +162,20 @@ def headline_evidence(before: str, line: str, after: str, model: CorpusModel | N
     """How much a lone short line is about the paragraph before it and the one after it.
 
     A subheading is about what follows (high `after_*`); a stray headline of another story is about neither.
-    Keys: before_cosine, after_cosine, before_logit, after_logit (pair model, the line as the paragraph), and
-    `about_neither`: minus the larger of the two logits.
+    Keys: before_cosine, after_cosine, before_logit, after_logit (pair model, the line as the paragraph),
+    before_kept, after_kept (kept-term sums of the line's terms), and `about_neither`: minus the larger logit.
     """
     article = article_terms([before, line, after], model)
     values = article.pair(
         article.spans(np.array([0, 2]), np.array([1, 3])), article.spans(np.array([1, 1]), np.array([2, 2]))
     )
-    cosine, logit = values["vector_cosine"], values["pair_logit"]
+    cosine, logit, kept = values["vector_cosine"], values["pair_logit"], values["kept_next_sum"]
     return {
         "before_cosine": float(cosine[0]),
         "after_cosine": float(cosine[1]),
         "before_logit": float(logit[0]),
         "after_logit": float(logit[1]),
+        "before_kept": float(kept[0]),
+        "after_kept": float(kept[1]),
         "about_neither": -float(logit.max()),
     }

@@ -106,6 +106,8 @@ def test_a_subheading_is_about_what_follows_and_a_stray_headline_about_neither()
     stray = semantic.headline_evidence(OIL, "زلزال قوي يضرب سومطرة الإندونيسية", OIL_GOES_ON)
     assert subheading["after_logit"] > subheading["before_logit"]
     assert subheading["after_cosine"] > subheading["before_cosine"]
+    assert subheading["after_kept"] > subheading["before_kept"]
+    assert stray["after_kept"] < subheading["after_kept"]
     assert stray["about_neither"] > subheading["about_neither"]
 
 
