@@ -27,6 +27,9 @@ from service.text.story_terms import MIN_TERMS, ArticleTerms, TermTables, cosine
 
 # Paragraphs before a gap that stand for the story so far when the caller has no better idea of where it began.
 WINDOW = 3
+# A longer story so far, for the few kinds of evidence that gain from seeing more of it (`long_*`).
+LONG_WINDOW = 6
+LONG_KEYS = ("kept_next_sum", "kept_context", "pair_logit", "focus_kept", "block_kept_sum", "ahead_story_margin")
 # Paragraphs after a paragraph that stand for what follows it.
 AHEAD = 2
 
@@ -146,14 +149,17 @@ def _wider_kept(
 def gap_evidence(paragraphs: Sequence[str], model: CorpusModel | None = None) -> list[dict[str, float]]:
     """Evidence for each gap of an article: entry i - 1 is about the gap before paragraph i (i = 1 .. n - 1).
 
-    Each holds story_features() with the WINDOW paragraphs before the gap as the story, and `previous_*`: the
-    PAIR_KEYS of paragraph i - 1 alone against paragraph i. A few milliseconds for a 20-paragraph article.
+    Each holds story_features() with the WINDOW paragraphs before the gap as the story, `previous_*`: the
+    PAIR_KEYS of paragraph i - 1 alone against paragraph i, and `long_*`: LONG_KEYS with the LONG_WINDOW
+    paragraphs before the gap as the story. A few milliseconds for a 20-paragraph article.
     """
     article = article_terms(paragraphs, model)
     positions = np.arange(1, article.size)
     values = stories_features(article, np.maximum(positions - WINDOW, 0), positions)
     previous = article.pair(article.spans(positions - 1, positions), article.spans(positions, positions + 1))
     values.update({f"previous_{name}": value for name, value in previous.items()})
+    longer = stories_features(article, np.maximum(positions - LONG_WINDOW, 0), positions)
+    values.update({f"long_{name}": longer[name] for name in LONG_KEYS})
     names = sorted(values)
     return [{name: float(values[name][g]) for name in names} for g in range(len(positions))]
 
