@@ -71,6 +71,24 @@ def test_the_teams_changing_mark_the_second_match_as_a_new_story() -> None:
     assert evidence[1]["ahead_story_margin"] > 0 > evidence[0]["ahead_story_margin"]
 
 
+# Inside the oil story: a new speaker is quoted, then the story goes on; against it, a new story that goes on.
+QUOTE = "وقال وزير الطاقة السعودي خالد الفالح للصحفيين إن بلاده ملتزمة بالاتفاق حتى نهاية العام."
+OIL_AGAIN = "وسجل خام غرب تكساس الوسيط ارتفاعا مماثلا، مع توقعات بتراجع الإنتاج الأمريكي من النفط الصخري."
+QUAKE_GOES_ON = "وأعلنت هيئة الأرصاد الإندونيسية أن الهزات الارتدادية استمرت عدة ساعات، وفتحت السلطات ملاجئ للسكان."
+
+
+def test_what_follows_tells_a_quoted_speaker_from_a_new_story() -> None:
+    quoted = semantic.gap_evidence([OIL, OIL_GOES_ON, QUOTE, OIL_AGAIN])[1]
+    new_story = semantic.gap_evidence([OIL, OIL_GOES_ON, QUAKE, QUAKE_GOES_ON])[1]
+    # Both paragraphs bring new names, so the paragraph alone keeps few of the story's terms either way...
+    assert quoted["kept_next_sum"] < 0 and new_story["kept_next_sum"] < 0
+    # ...but the story comes back after the quote, and does not after the new story's opening.
+    assert quoted["block_kept_sum"] > new_story["block_kept_sum"]
+    assert quoted["focus_kept"] > new_story["focus_kept"]
+    assert quoted["ahead_story_margin"] < 0 < new_story["ahead_story_margin"]
+    assert quoted["long_block_kept_sum"] > new_story["long_block_kept_sum"]
+
+
 def test_story_features_follow_the_story_the_caller_names() -> None:
     article = semantic.article_terms(ROUND)
     # Paragraph 2 opens the second match after the first; paragraph 3 goes on with the second match.
