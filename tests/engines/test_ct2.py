@@ -3,6 +3,7 @@ factory as the service does, compared with the torch path on the same weights.""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,9 +24,8 @@ from service.engines.ct2 import CT2Engine, CT2Summarizer, CT2Translator  # noqa:
 from service.engines.factory import load_engines, resolve_backend  # noqa: E402
 from service.engines.loading import load_seq2seq, pick_device  # noqa: E402
 from service.engines.seq2seq import Seq2SeqEngine  # noqa: E402
-from service.engines.tiny import build_tiny  # noqa: E402
 from service.errors import Cancelled, ConfigError, ModelLoadError  # noqa: E402
-from tests.conftest import wait_ready  # noqa: E402
+from tests.conftest import tiny_checkpoint, wait_ready  # noqa: E402
 
 SENTENCES = [
     "وصل الوفد إلى القاهرة صباح اليوم.",
@@ -71,6 +71,7 @@ def test_greedy_fp32_ids_equal_the_torch_models(ct2_settings: Settings, role: st
     assert all(len(row) > 4 for row in got)
 
 
+@pytest.mark.slow  # loads the summarizer on both backends: seconds
 def test_arabic_restricted_summaries_equal_the_torch_restricted_head(ct2_settings: Settings) -> None:
     reference = torch_engine(ct2_settings, "summarizer", "arabic")
     engine = ct2_engine(ct2_settings, "summarizer", "arabic")
@@ -175,7 +176,7 @@ def test_conversion_is_cached_by_model_revision_and_quantization(ct2_settings: S
 
 @pytest.mark.slow  # converts in a child process: seconds
 def test_a_changed_local_checkpoint_is_converted_again(tmp_path: Path) -> None:
-    source = build_tiny("marian", tmp_path / "marian")
+    source = Path(shutil.copytree(tiny_checkpoint("marian"), tmp_path / "marian"))
     settings = Settings(
         translator=str(source), device="cpu", quantize="none", backend="ctranslate2", ct2_cache=tmp_path / "cache"
     )
@@ -188,7 +189,7 @@ def test_a_changed_local_checkpoint_is_converted_again(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("family", ["mbart", "nllb"])
 def test_the_other_catalog_families_convert_and_match_torch(family: str, tmp_path: Path) -> None:
-    source = build_tiny(family, tmp_path / family)
+    source = tiny_checkpoint(family)
     settings = Settings(
         translator=str(source), device="cpu", quantize="none", backend="ctranslate2", ct2_cache=tmp_path / "cache"
     )
@@ -347,7 +348,7 @@ def test_out_of_memory_is_told_from_other_errors() -> None:
 
 @pytest.mark.slow  # converts in a child process: seconds
 def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Path) -> None:
-    source = build_tiny("marian", tmp_path / "marian")
+    source = Path(shutil.copytree(tiny_checkpoint("marian"), tmp_path / "marian"))
     path = source / "generation_config.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "output_attentions": True, "num_beams": 2}))
     settings = Settings(
