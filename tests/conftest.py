@@ -1,11 +1,15 @@
 """Shared fixtures: tiny real checkpoints built once per session through `khulasa models tiny`."""
 
+import hashlib
+import importlib.metadata
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
+from service.engines import tiny
 from service.engines.factory import Engines, load_engines
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -35,16 +40,65 @@ def _ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ["KHULASA_CT2_CACHE"] = previous
 
 
-@pytest.fixture(scope="session")
-def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """DIR with DIR/summarizer (mT5-style) and DIR/translator (Marian-style), made by the real CLI."""
-    directory = tmp_path_factory.mktemp("tiny")
-    subprocess.run([sys.executable, "-m", "service", "models", "tiny", str(directory)], check=True, capture_output=True)
-    return directory
+# Tiny checkpoints outlive a test run here, one directory per version of the code and libraries that write them.
+TEST_CACHE = Path(os.environ.get("KHULASA_TEST_CACHE") or Path.home() / ".cache" / "khulasa-tests")
+# What a tiny checkpoint's bytes depend on besides its builder's arguments.
+TINY_SOURCES = (tiny.__file__, tiny.CORPUS)
+TINY_LIBRARIES = ("torch", "transformers", "tokenizers", "sentencepiece", "safetensors")
+
+
+def tiny_cache_key() -> str:
+    """A hash of the code that writes tiny checkpoints (service/engines/tiny.py, its corpus) and of the versions of
+    the libraries it writes them with: any change to either builds them afresh."""
+    digest = hashlib.sha256()
+    for source in TINY_SOURCES:
+        digest.update(Path(source).read_bytes())
+    for library in TINY_LIBRARIES:
+        digest.update(f"{library}=={importlib.metadata.version(library)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def cached_build(name: str, build: Callable[[Path], object]) -> Path:
+    """`build(DIR)` run once per `name` and cache key, its DIR kept under TEST_CACHE for later runs. Callers must
+    not write into the directory returned (copy it first). Built aside and renamed into place, so concurrent runs
+    never see half a checkpoint; the loser of a race throws its copy away."""
+    target = TEST_CACHE / f"{name}-{tiny_cache_key()}"
+    if target.is_dir():
+        return target
+    TEST_CACHE.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=TEST_CACHE))
+    try:
+        build(scratch)
+        scratch.rename(target)
+    except OSError:
+        if not target.is_dir():
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def tiny_checkpoint(family: str) -> Path:
+    """The cached tiny checkpoint of `family` (service.engines.tiny.build_tiny's defaults); read-only for callers."""
+    return cached_build(f"tiny-{family}", lambda directory: tiny.build_tiny(family, directory))
 
 
 @pytest.fixture(scope="session")
-def tiny_settings(tiny_models: Path) -> Settings:
+def tiny_models() -> Path:
+    """DIR with DIR/summarizer (mT5-style) and DIR/translator (Marian-style), as `khulasa models tiny DIR` writes
+    them (the same function), cached across runs (`cached_build`): do not write into it. The README's doc test runs
+    the command itself, so the fresh build through the CLI stays tested."""
+    return cached_build("tiny-pair", tiny.build_tiny_pair)
+
+
+@pytest.fixture(scope="session")
+def ct2_session_cache(_ct2_cache: None) -> Path:
+    """Where this session keeps tiny checkpoints converted for CTranslate2: in-process engines, servers, commands."""
+    return Path(os.environ["KHULASA_CT2_CACHE"])
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tiny_models: Path, ct2_session_cache: Path) -> Settings:
     return Settings(
         summarizer=str(tiny_models / "summarizer"),
         translator=str(tiny_models / "translator"),
@@ -55,7 +109,8 @@ def tiny_settings(tiny_models: Path) -> Settings:
         # The in-process suites test the torch path whether or not ctranslate2 is installed; the CTranslate2
         # backend has its own (tests/engines/test_ct2.py), and real servers run the default (auto).
         backend="torch",
-        ct2_cache=tiny_models / "ct2-cache",
+        # Not beside the cached checkpoints: a conversion made by older converter code must not outlive the run.
+        ct2_cache=ct2_session_cache,
     )
 
 
@@ -118,6 +173,11 @@ class RunningServer:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+# Seconds a test server may take to answer /ready: a few on a quiet machine; a machine shared with other heavy work
+# may need KHULASA_TEST_READY_S=300.
+SERVER_READY_S = float(os.environ.get("KHULASA_TEST_READY_S", "60"))
+
+
 @contextmanager
 def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[RunningServer]:
     """Start `khulasa serve` (uvicorn) on a free port with the tiny models and KHULASA_<NAME> = value for each
@@ -132,7 +192,8 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
         KHULASA_SUMMARIZER=str(tiny_models / "summarizer"),
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
-        KHULASA_CT2_CACHE=str(tiny_models / "ct2-cache"),
+        # The session's cache (the autouse _ct2_cache fixture), shared by every server this session starts.
+        KHULASA_CT2_CACHE=os.environ["KHULASA_CT2_CACHE"],
     )
     # After the defaults, so a test may replace one of them (KHULASA_SUMMARIZER=extractive).
     env.update({f"KHULASA_{name.upper()}": value for name, value in settings.items()})
@@ -141,7 +202,7 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
             [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
         )
     running = RunningServer(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + SERVER_READY_S
     try:
         while True:
             assert process.poll() is None, running.log_text()
@@ -150,7 +211,7 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, "server not ready within 60 s"
+            assert time.monotonic() < deadline, f"server not ready within {SERVER_READY_S:g} s"
             time.sleep(0.1)
         yield running
     finally:

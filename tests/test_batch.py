@@ -21,6 +21,13 @@ SEGMENTS = [
 ]
 
 
+@pytest.fixture
+def engines(short_engines: Engines) -> Engines:
+    """The tiny models with outputs cut at 8 tokens: these tests are about records, order and files, not about how
+    much is generated (the length caps have their own tests in tests/engines); full-length outputs cost seconds."""
+    return short_engines
+
+
 def job_translator(engines: Engines) -> Translator:
     return engines.translator
 

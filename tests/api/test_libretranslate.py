@@ -186,6 +186,7 @@ def test_api_get_spec_must_fail_bad_request_type(client: TestClient) -> None:
 # What Khulasa's contract adds to the ported cases.
 
 
+@pytest.mark.slow  # a translation per encoding: over a second
 def test_every_encoding_gives_the_same_translation(client: TestClient, engines: Engines) -> None:
     expected = translate_texts(engines.translator.translate_batch, [HELLO])[0]
     for encoding in SEND:
@@ -206,6 +207,7 @@ def test_unknown_fields_are_ignored_on_the_libretranslate_routes_only(client: Te
     assert client.post("/segment", json={"text": SENTENCE, "apiKey": "x"}).status_code == 422
 
 
+@pytest.mark.slow  # beam search with alternatives: seconds
 def test_alternatives_come_from_the_beam_and_differ_from_the_translation(client: TestClient, engines: Engines) -> None:
     texts = [f"وصل الوفد. {HELLO}", "😀", HELLO]
     expected, alternatives = translate_texts_with_alternatives(engines.translator, texts, 3)

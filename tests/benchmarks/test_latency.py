@@ -1,5 +1,6 @@
 """The latency benchmark's piece filter in both id spaces: a full head and a restricted (compact) one."""
 
+import pytest
 import torch
 
 from benchmarks.latency import KnownPiecesOnly
@@ -14,6 +15,7 @@ def test_known_pieces_only_bans_ids_the_tokenizer_cannot_decode_in_either_id_spa
     assert torch.isinf(compact).tolist() == [[False, False, True, False, True]] * 2
 
 
+@pytest.mark.slow  # imports matplotlib and draws: seconds
 def test_chart_draws_each_measured_side(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from benchmarks.latency import chart
 

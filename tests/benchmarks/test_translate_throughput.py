@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from benchmarks.translate_throughput import ForcedLengths, fixed_length_translator, output_length
@@ -12,6 +13,7 @@ from service.engines.tiny import build_sized
 SENTENCES = ["وصل الوفد إلى القاهرة صباح اليوم.", "بدأ الاجتماع.", "ارتفعت أسعار النفط في الأسواق العالمية اليوم."]
 
 
+@pytest.mark.slow  # builds a checkpoint and decodes to forced lengths: seconds
 def test_outputs_are_forced_to_their_target_length(tmp_path: Path) -> None:
     shape = {"d_model": 16, "encoder_layers": 1, "decoder_layers": 1, "vocab_size": 700}
     directory = build_sized("marian", tmp_path / "m", sentences=SENTENCES * 30, spm_vocab=60, architecture=shape)

@@ -3,6 +3,7 @@ factory as the service does, compared with the torch path on the same weights.""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,9 +24,8 @@ from service.engines.ct2 import CT2Engine, CT2Summarizer, CT2Translator  # noqa:
 from service.engines.factory import load_engines, resolve_backend  # noqa: E402
 from service.engines.loading import load_seq2seq, pick_device  # noqa: E402
 from service.engines.seq2seq import Seq2SeqEngine  # noqa: E402
-from service.engines.tiny import build_tiny  # noqa: E402
 from service.errors import Cancelled, ConfigError, ModelLoadError  # noqa: E402
-from tests.conftest import wait_ready  # noqa: E402
+from tests.conftest import tiny_checkpoint, wait_ready  # noqa: E402
 
 SENTENCES = [
     "وصل الوفد إلى القاهرة صباح اليوم.",
@@ -71,6 +71,7 @@ def test_greedy_fp32_ids_equal_the_torch_models(ct2_settings: Settings, role: st
     assert all(len(row) > 4 for row in got)
 
 
+@pytest.mark.slow  # loads the summarizer on both backends: seconds
 def test_arabic_restricted_summaries_equal_the_torch_restricted_head(ct2_settings: Settings) -> None:
     reference = torch_engine(ct2_settings, "summarizer", "arabic")
     engine = ct2_engine(ct2_settings, "summarizer", "arabic")
@@ -81,6 +82,7 @@ def test_arabic_restricted_summaries_equal_the_torch_restricted_head(ct2_setting
     assert {token for row in engine.generate_ids(SENTENCES) for token in row} <= allowed
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_the_vocabulary_map_holds_the_arabic_set_without_sentinels(ct2_engines: Engines) -> None:
     summarizer = ct2_engines.summarizer
     assert isinstance(summarizer, CT2Summarizer)
@@ -95,6 +97,7 @@ def test_the_vocabulary_map_holds_the_arabic_set_without_sentinels(ct2_engines: 
     assert not {"▁the", "e"} & allowed
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 @pytest.mark.parametrize("beams", [1, 4])
 def test_batched_translation_equals_one_by_one_under_per_row_caps(ct2_engines: Engines, beams: int) -> None:
     translator = ct2_engines.translator
@@ -112,6 +115,7 @@ def ct2_engine_of(role: CT2Summarizer | CT2Translator) -> CT2Engine:
     return role._engine
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_exact_lengths_give_each_row_its_own_length(ct2_settings: Settings) -> None:
     engine = ct2_engine(ct2_settings, "translator")
     translator = CT2Translator(engine, output_lengths=lambda counts: [3 + n for n in counts], exact_lengths=True)
@@ -128,6 +132,7 @@ def test_exact_lengths_give_each_row_its_own_length(ct2_settings: Settings) -> N
     ]
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_summaries_and_translations_through_the_protocol(ct2_engines: Engines) -> None:
     summaries = ct2_engines.summarizer.summarize_batch(["", *SENTENCES[:2]])
     assert summaries[0] == "" and all(summaries[1:])
@@ -140,6 +145,7 @@ def test_summaries_and_translations_through_the_protocol(ct2_engines: Engines) -
     )
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_long_input_is_chunked_not_truncated(ct2_settings: Settings) -> None:
     small = ct2_settings.model_copy(update={"summarizer_max_input_tokens": 24})
     summarizer = CT2Summarizer(CT2Engine(small, role="summarizer"))
@@ -150,6 +156,7 @@ def test_long_input_is_chunked_not_truncated(ct2_settings: Settings) -> None:
     assert len(summary.split()) > len(summarizer.summarize_batch([pieces[0]])[0].split())
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_describe_says_what_runs(ct2_engines: Engines) -> None:
     described = ct2_engines.summarizer.describe()
     assert described["backend"] == "ctranslate2"
@@ -175,7 +182,7 @@ def test_conversion_is_cached_by_model_revision_and_quantization(ct2_settings: S
 
 @pytest.mark.slow  # converts in a child process: seconds
 def test_a_changed_local_checkpoint_is_converted_again(tmp_path: Path) -> None:
-    source = build_tiny("marian", tmp_path / "marian")
+    source = Path(shutil.copytree(tiny_checkpoint("marian"), tmp_path / "marian"))
     settings = Settings(
         translator=str(source), device="cpu", quantize="none", backend="ctranslate2", ct2_cache=tmp_path / "cache"
     )
@@ -188,7 +195,7 @@ def test_a_changed_local_checkpoint_is_converted_again(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("family", ["mbart", "nllb"])
 def test_the_other_catalog_families_convert_and_match_torch(family: str, tmp_path: Path) -> None:
-    source = build_tiny(family, tmp_path / family)
+    source = tiny_checkpoint(family)
     settings = Settings(
         translator=str(source), device="cpu", quantize="none", backend="ctranslate2", ct2_cache=tmp_path / "cache"
     )
@@ -202,11 +209,13 @@ def test_the_other_catalog_families_convert_and_match_torch(family: str, tmp_pat
     assert all(CT2Translator(engine).translate_batch(SENTENCES))
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_unsupported_generation_settings_stop_startup(ct2_settings: Settings) -> None:
     with pytest.raises(ConfigError, match="force_words_ids.*ctranslate2 backend"):
         ct2_engine(ct2_settings, "summarizer", force_words_ids=[[5]])
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_catalog_settings_map_to_ctranslate2_arguments(ct2_settings: Settings) -> None:
     engine = ct2_engine(
         ct2_settings, "summarizer", num_beams=3, max_new_tokens=30, no_repeat_ngram_size=2, length_penalty=0.6
@@ -230,6 +239,7 @@ def test_a_broken_checkpoint_fails_with_one_line_naming_it(ct2_settings: Setting
     assert not list((ct2_settings.ct2_cache or tmp_path).glob("broken*"))
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_greedy_generation_stops_once_its_callers_gave_up(ct2_settings: Settings) -> None:
     engine = ct2_engine(ct2_settings, "translator", num_beams=1)
     with cancellable(lambda: True), pytest.raises(Cancelled):
@@ -237,6 +247,7 @@ def test_greedy_generation_stops_once_its_callers_gave_up(ct2_settings: Settings
     assert engine.translate(SENTENCES[:1])[0][0]
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_beam_generation_is_cancelled_when_its_batch_ends(ct2_settings: Settings) -> None:
     engine = ct2_engine(ct2_settings, "translator", num_beams=4)
     calls = []
@@ -270,6 +281,7 @@ def ct2_client(ct2_settings: Settings, ct2_engines: Engines) -> Iterator[TestCli
         yield client
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 @pytest.mark.parametrize(
     "error",
     [RuntimeError("CUDA failed with error out of memory"), RuntimeError("std::bad_alloc"), MemoryError()],
@@ -290,6 +302,7 @@ def test_out_of_memory_gets_503_and_the_next_request_works(
         engine.translator = real
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_the_service_answers_on_the_ctranslate2_backend(ct2_client: TestClient) -> None:
     response = ct2_client.post("/summarize", json={"text": "\n\n".join(SENTENCES)})
     assert response.status_code == 200
@@ -347,7 +360,7 @@ def test_out_of_memory_is_told_from_other_errors() -> None:
 
 @pytest.mark.slow  # converts in a child process: seconds
 def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Path) -> None:
-    source = build_tiny("marian", tmp_path / "marian")
+    source = Path(shutil.copytree(tiny_checkpoint("marian"), tmp_path / "marian"))
     path = source / "generation_config.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "output_attentions": True, "num_beams": 2}))
     settings = Settings(
@@ -359,6 +372,7 @@ def test_checkpoint_generation_settings_without_effect_are_left_out(tmp_path: Pa
         CT2Engine(settings.model_copy(update={"translator_generate": {"output_attentions": True}}), role="translator")
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_alternatives_are_distinct_runners_up_and_batched_equals_alone(ct2_engines: Engines) -> None:
     translator = ct2_engines.translator
     sentences = [SENTENCES[0], SENTENCES[3], "  "]
@@ -375,6 +389,7 @@ def test_alternatives_are_distinct_runners_up_and_batched_equals_alone(ct2_engin
     assert translator.translate_alternatives(sentences, 0) == [[], [], []]
 
 
+@pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
 def test_libretranslate_alternatives_on_the_ctranslate2_backend(ct2_client: TestClient) -> None:
     response = ct2_client.post(
         "/translate", data={"q": SENTENCES[0], "source": "ar", "target": "en", "alternatives": "2"}

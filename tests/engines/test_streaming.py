@@ -13,8 +13,9 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from service.engines.loading import LoadedModel, load_seq2seq, shrink_to_int8
 from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import CORPUS, build_sized, build_tiny
+from service.engines.tiny import CORPUS, build_sized
 from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
+from tests.conftest import tiny_checkpoint
 
 CPU = torch.device("cpu")
 TEXTS = ["وصل الوفد إلى القاهرة.", "بدأ الاجتماع في الصباح بعد وصول الوزراء من طرابلس وبنغازي."]
@@ -67,7 +68,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path
     built: dict[str, Path] = {}
     makers: dict[str, Callable[[Path], Path]] = {
         **{
-            family: lambda path, family=family: build_tiny(family, path)
+            family: lambda _path, family=family: tiny_checkpoint(family)
             for family in ("mt5", "marian", "mbart", "nllb")
         },
         "mt5-untied": _untied_mt5,

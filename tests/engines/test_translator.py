@@ -8,8 +8,8 @@ from service.engines.base import translate_texts
 from service.engines.factory import Engines
 from service.engines.loading import load_seq2seq, pick_device
 from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_tiny
 from service.engines.translator import Seq2SeqTranslator
+from tests.conftest import tiny_checkpoint
 from tests.recording import Recording
 
 SENTENCES = [
@@ -75,7 +75,7 @@ def tiny_family(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
     def get(family: str) -> Path:
         if family not in built:
-            built[family] = build_tiny(family, tmp_path_factory.mktemp(family))
+            built[family] = tiny_checkpoint(family)
         return built[family]
 
     return get

@@ -3,6 +3,7 @@
 import copy
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from torch import nn
 from service.engines.factory import Engines
 from service.engines.loading import LoadedModel, load_seq2seq
 from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import CORPUS, build_tiny
+from service.engines.tiny import CORPUS
 from service.engines.vocabulary import arabic_output_ids, restrict_output_vocabulary
+from tests.conftest import tiny_checkpoint
+
+# Full and restricted models side by side, greedy and beam, to full length: seconds per test.
+pytestmark = pytest.mark.slow
 
 CPU = torch.device("cpu")
 ARTICLES = [
@@ -30,7 +35,7 @@ BEAM = {"num_beams": 4, "no_repeat_ngram_size": 2, "length_penalty": 0.6}
 def mbart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny mBART that scales its embeddings by sqrt(d_model), as mBART-large does: the decoder's compact
     embedding must keep that scale."""
-    directory = build_tiny("mbart", tmp_path_factory.mktemp("mbart"))
+    directory = Path(shutil.copytree(tiny_checkpoint("mbart"), tmp_path_factory.mktemp("mbart") / "mbart"))
     config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
     (directory / "config.json").write_text(json.dumps({**config, "scale_embedding": True}), encoding="utf-8")
     return directory
