@@ -44,7 +44,7 @@ from service.config import Settings
 from service.engines import ct2
 from service.engines.catalog import find_spec
 from service.engines.factory import load_summarizer, load_translator, resolve_backend
-from service.engines.tiny import build_sized
+from service.engines.torch_backend.tiny import build_sized
 from service.pipeline import DigestPipeline
 from service.text import split_sentences
 
@@ -252,7 +252,7 @@ def plain_ctranslate2(settings: Settings, workload: dict[str, Any], beams: int, 
     began = time.perf_counter()
     paths = {}
     for role in ("summarizer", "translator"):
-        paths[role] = ct2.ensure_converted(settings, role, None)
+        paths[role] = (getattr(settings, role), *ct2.ensure_converted(settings, role, None))
     device = "cuda" if settings.device == "cuda" else "cpu"
     models = {role: ctranslate2.Translator(str(found[1]), device=device, compute_type=found[3]) for role, found in
               paths.items()}  # fmt: skip

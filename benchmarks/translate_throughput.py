@@ -36,9 +36,9 @@ from service.config import Settings
 from service.engines import ct2
 from service.engines.catalog import find_spec
 from service.engines.factory import load_translator
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_sized
-from service.engines.translator import PerInputLengthCap, Seq2SeqTranslator
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.tiny import build_sized
+from service.engines.torch_backend.translator import PerInputLengthCap, Seq2SeqTranslator
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "translation" / "ntrex128-newstest2019.ar.txt"
@@ -132,7 +132,8 @@ def plain_ctranslate2(model_dir: Path, lines: list[str], beams: int, device: str
 
     settings = settings_for(model_dir, device, "ctranslate2", beams)
     began = time.perf_counter()
-    checkpoint, converted, _, kind = ct2.ensure_converted(settings, "translator", None)
+    converted, _, kind = ct2.ensure_converted(settings, "translator", None)
+    checkpoint = settings.translator
     translator = ctranslate2.Translator(str(converted), device="cuda" if device == "cuda" else "cpu", compute_type=kind)
     tokenizer: Any = AutoTokenizer.from_pretrained(checkpoint)
     load_s = time.perf_counter() - began

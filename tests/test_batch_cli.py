@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.engines.tiny import CORPUS
+from service.engines.torch_backend.tiny import CORPUS
 
 pytestmark = pytest.mark.slow  # a `khulasa` process per test, and minutes of kill-and-resume
 

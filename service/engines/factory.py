@@ -9,7 +9,7 @@ from service.errors import ConfigError
 
 if TYPE_CHECKING:
     from service.engines.ct2 import CT2Engine
-    from service.engines.seq2seq import Seq2SeqEngine
+    from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
 __all__ = ["Engines", "load_engines", "load_summarizer", "load_translator", "resolve_backend"]
 
@@ -31,9 +31,9 @@ def resolve_backend(settings: Settings) -> str:
 
 
 def _torch_engine(settings: Settings, role: str) -> "Seq2SeqEngine":
-    from service.engines.loading import load_seq2seq, pick_device
-    from service.engines.seq2seq import Seq2SeqEngine
     from service.engines.threads import configure_threads
+    from service.engines.torch_backend.loading import load_seq2seq, pick_device
+    from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
     configure_threads(settings.threads)
     source: str = getattr(settings, role)
@@ -76,7 +76,7 @@ def load_translator(
 
         engine = _ct2_engine(settings, "translator")
         return CT2Translator(engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
-    from service.engines.translator import Seq2SeqTranslator
+    from service.engines.torch_backend.translator import Seq2SeqTranslator
 
     torch_engine = _torch_engine(settings, "translator")
     return Seq2SeqTranslator(torch_engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
@@ -88,7 +88,7 @@ def load_summarizer(settings: Settings) -> Summarizer:
         from service.engines.ct2 import CT2Summarizer
 
         return CT2Summarizer(_ct2_engine(settings, "summarizer"))
-    from service.engines.summarizer import Seq2SeqSummarizer
+    from service.engines.torch_backend.summarizer import Seq2SeqSummarizer
 
     return Seq2SeqSummarizer(_torch_engine(settings, "summarizer"))
 

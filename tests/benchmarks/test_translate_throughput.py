@@ -5,9 +5,9 @@ from pathlib import Path
 import torch
 
 from benchmarks.translate_throughput import ForcedLengths, fixed_length_translator, output_length
-from service.engines.loading import load_seq2seq
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_sized
+from service.engines.torch_backend.loading import load_seq2seq
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.tiny import build_sized
 
 SENTENCES = ["وصل الوفد إلى القاهرة صباح اليوم.", "بدأ الاجتماع.", "ارتفعت أسعار النفط في الأسواق العالمية اليوم."]
 

@@ -21,9 +21,9 @@ from service.engines.base import Engines  # noqa: E402
 from service.engines.cancel import cancellable  # noqa: E402
 from service.engines.ct2 import CT2Engine, CT2Summarizer, CT2Translator  # noqa: E402
 from service.engines.factory import load_engines, resolve_backend  # noqa: E402
-from service.engines.loading import load_seq2seq, pick_device  # noqa: E402
-from service.engines.seq2seq import Seq2SeqEngine  # noqa: E402
-from service.engines.tiny import build_tiny  # noqa: E402
+from service.engines.torch_backend.loading import load_seq2seq, pick_device  # noqa: E402
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine  # noqa: E402
+from service.engines.torch_backend.tiny import build_tiny  # noqa: E402
 from service.errors import Cancelled, ConfigError, ModelLoadError  # noqa: E402
 from tests.conftest import wait_ready  # noqa: E402
 
@@ -109,7 +109,7 @@ def test_batched_translation_equals_one_by_one_under_per_row_caps(ct2_engines: E
 
 
 def ct2_engine_of(role: CT2Summarizer | CT2Translator) -> CT2Engine:
-    return role._engine
+    return role.engine
 
 
 def test_exact_lengths_give_each_row_its_own_length(ct2_settings: Settings) -> None:
@@ -124,7 +124,7 @@ def test_exact_lengths_give_each_row_its_own_length(ct2_settings: Settings) -> N
     ]
     assert [len(row) for row in ids] == [3 + n + 1 for n in counts]  # exactly its length, then end-of-sequence
     assert translator.translate_batch(SENTENCES) == [
-        engine._decode(engine.tokenizer.convert_ids_to_tokens(row)) for row in ids
+        engine.tokenizer.decode([engine.vocabulary[i] for i in row]) for row in ids
     ]
 
 
@@ -195,10 +195,8 @@ def test_the_other_catalog_families_convert_and_match_torch(family: str, tmp_pat
     engine = CT2Engine(settings, role="translator")
     reference = torch_engine(settings, "translator")
     expected = reference.generate(SENTENCES)
-    assert [
-        engine._decode(tokens)
-        for tokens in [engine.tokenizer.convert_ids_to_tokens(ids) for ids in engine.generate_ids(SENTENCES)]
-    ] == expected
+    found = engine.generate_ids(SENTENCES)
+    assert [engine.tokenizer.decode([engine.vocabulary[i] for i in ids]) for ids in found] == expected
     assert all(CT2Translator(engine).translate_batch(SENTENCES))
 
 
