@@ -104,7 +104,7 @@ async def info(state: State) -> dict[str, Any]:
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in packages}},
         # Which of the heavy libraries this process has imported (installed is not loaded): the CTranslate2
         # backend serves without torch and transformers.
-        "loaded": {name: name in sys.modules for name in _HEAVY},
+        "loaded": {name: sys.modules.get(name) is not None for name in _HEAVY},
         "limits": {
             "max_body_bytes": settings.max_body_bytes,
             "max_queue": settings.max_queue,
