@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[models],
         help="convert the configured models for CTranslate2 into DIR/summarizer and DIR/translator (the runtime "
-        "install serves such directories without torch)",
+        "install serves such directories without torch); with --backend torch, copy the checkpoints there",
     )
     export.add_argument("directory", type=Path)
     export.set_defaults(handler=_export)
@@ -311,12 +311,21 @@ def _converted(settings: Settings) -> list[tuple[str, Path]]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    settings = _settings(args).model_copy(update={"backend": "ctranslate2"})
+    """DIR/summarizer and DIR/translator: converted for CTranslate2, or with --backend torch the checkpoints."""
+    from service.engines.download import download_models
+
+    settings = _settings(args)
     _quiet_libraries()
-    for role, converted in _converted(settings):
+    if settings.backend == "torch":
+        found = dict(download_models(settings))
+        models = [(role, Path(found[getattr(settings, role)])) for role in ("summarizer", "translator")]
+    else:
+        models = _converted(settings.model_copy(update={"backend": "ctranslate2"}))
+    for role, source in models:
         target = args.directory / role
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(converted, target)
+        # Hub snapshots are links into the blob store: copied as the files they name.
+        shutil.copytree(source, target, symlinks=False)
         print(f"{getattr(settings, role)}\t{target}")
     return 0
 

@@ -1,5 +1,6 @@
 """Build the configured summarizer and translator from Settings: the one place engines get constructed."""
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from service.config import Settings
@@ -15,19 +16,22 @@ __all__ = ["Engines", "load_engines", "load_summarizer", "load_translator", "res
 
 
 def resolve_backend(settings: Settings) -> str:
-    """ "torch" or "ctranslate2": `auto` takes CTranslate2 when the package is installed."""
+    """ "torch" or "ctranslate2": `auto` takes CTranslate2 when the package is installed, else torch. ConfigError
+    when the backend asked for (or any, for `auto`) is not installed."""
     from service.engines import ct2
 
-    if settings.backend == "torch":
+    if settings.backend == "torch" or (settings.backend == "auto" and not ct2.installed()):
+        if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
+            raise ConfigError(
+                f"KHULASA_BACKEND={settings.backend} needs the torch backend, which is not installed; "
+                "pip install 'khulasa[torch]' (or 'khulasa[serve]' for converted models on CTranslate2)"
+            )
         return "torch"
     if ct2.installed():
         return "ctranslate2"
-    if settings.backend == "ctranslate2":
-        raise ConfigError(
-            "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; "
-            "pip install 'khulasa[ctranslate2]'"
-        )
-    return "torch"
+    raise ConfigError(
+        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[serve]'"
+    )
 
 
 def _torch_engine(settings: Settings, role: str) -> "Seq2SeqEngine":

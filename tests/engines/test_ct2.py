@@ -323,7 +323,7 @@ def test_without_the_package_auto_falls_back_to_torch_and_ctranslate2_is_refused
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True).stdout
     assert out.splitlines() == [
         "torch",
-        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[ctranslate2]'",
+        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[serve]'",
     ]
 
 
