@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 from service.config import Settings, looks_like_local_path
@@ -39,9 +40,19 @@ def installed() -> bool:
     return True
 
 
+def _importable(name: str) -> bool:
+    """Whether `import name` would find the package, without importing it."""
+    if name in sys.modules:
+        return sys.modules[name] is not None  # None: imports of it are blocked
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def can_convert() -> bool:
     """Whether this install can convert checkpoints (transformers and torch present)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("transformers", "torch"))
+    return _importable("transformers") and _importable("torch")
 
 
 def cache_root(settings: Settings) -> Path:
@@ -82,7 +93,7 @@ def _snapshot(source: str, revision: str | None) -> tuple[Path, str] | None:
     if looks_like_local_path(source):
         directory = Path(source).expanduser()
         return directory, "local-" + _fingerprint(directory)
-    if importlib.util.find_spec("huggingface_hub") is None:
+    if not _importable("huggingface_hub"):
         return None
     from huggingface_hub import snapshot_download
 
@@ -108,6 +119,20 @@ def _cached_any_revision(root: Path, source: str, kind: str) -> Path | None:
     return max(found, key=lambda path: path.stat().st_mtime) if found else None
 
 
+def _cached(
+    settings: Settings, source: str, spec: ModelSpec | None, device: str, *, required: bool
+) -> tuple[Path, str, str] | None:
+    """The newest cached conversion of hub id `source` for this device and quantization; with `required`, a
+    ConfigError saying how to convert when there is none."""
+    kind = compute_type(device, spec.family if spec else "", settings.quantize)
+    cached = _cached_any_revision(cache_root(settings), source, kind)
+    if cached is None:
+        if required:
+            raise ConfigError(f"no converted model for {source} in {cache_root(settings)}: {_HOW_TO_CONVERT}")
+        return None
+    return cached, cached.name.split("--")[-2], kind
+
+
 def _model_type(directory: Path, source: str) -> str:
     try:
         return str(json.loads((directory / "config.json").read_text(encoding="utf-8"))["model_type"])
@@ -127,13 +152,19 @@ def ensure_converted(settings: Settings, role: str, spec: ModelSpec | None) -> t
         model_type = str((read_spec(converted) or {})["model_type"])
         return converted, "converted", compute_type(device, model_type, settings.quantize)
     revision = getattr(settings, f"{role}_revision") or (spec.revision if spec else None)
-    snapshot = _snapshot(source, revision)
-    if snapshot is None:
-        kind = compute_type(device, spec.family if spec else "", settings.quantize)
-        cached = _cached_any_revision(cache_root(settings), source, kind)
+    try:
+        snapshot = _snapshot(source, revision)
+    except ModelLoadError:
+        # The checkpoint is not at hand (offline, never downloaded): a cached conversion of it still serves. The
+        # full install says why the checkpoint failed; the runtime install says how to convert.
+        cached = _cached(settings, source, spec, device, required=not can_convert())
         if cached is None:
-            raise ConfigError(f"no converted model for {source} in {cache_root(settings)}: {_HOW_TO_CONVERT}")
-        return cached, cached.name.split("--")[-2], kind
+            raise
+        return cached
+    if snapshot is None:  # the runtime install: no hub client, or no checkpoint to convert from
+        found = _cached(settings, source, spec, device, required=True)
+        assert found is not None
+        return found
     directory, revision_key = snapshot
     model_type = _model_type(directory, source)
     if model_type not in SUPPORTED_MODEL_TYPES:
