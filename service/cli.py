@@ -294,8 +294,8 @@ def _download(args: argparse.Namespace) -> int:
         print(f"{source}\t{path}")
     if resolve_backend(settings) == "ctranslate2":
         # Converted now, so a server (or a Docker image built with this command) starts from the converted model.
-        for source, converted in _converted(settings):
-            print(f"{source}\t{converted}")
+        for role, converted in _converted(settings):
+            print(f"{getattr(settings, role)}\t{converted}")
     return 0
 
 
