@@ -336,6 +336,15 @@ def test_compute_types_by_device_and_family() -> None:
     assert ct2.thread_layout(2) == (2, 1) and ct2.thread_layout(1) == (1, 1) and ct2.thread_layout(16) == (2, 8)
 
 
+def test_beam_rows_held_at_once_are_bounded_by_the_longest_input() -> None:
+    # Sentences split evenly between the two workers; long sections searched with 4 beams decode one at a time.
+    assert ct2.sub_batch(rows=40, workers=2, beams=4, longest=30) == 17
+    assert ct2.sub_batch(rows=10, workers=2, beams=4, longest=30) == 5
+    assert ct2.sub_batch(rows=3, workers=2, beams=4, longest=512) == 1
+    assert ct2.sub_batch(rows=3, workers=2, beams=1, longest=512) == 2
+    assert ct2.sub_batch(rows=1, workers=2, beams=8, longest=4096) == 1  # never fewer than one input
+
+
 def test_out_of_memory_is_told_from_other_errors() -> None:
     assert ct2.is_out_of_memory(MemoryError())
     assert ct2.is_out_of_memory(RuntimeError("CUDA failed with error out of memory"))
