@@ -44,7 +44,7 @@ from service.config import Settings
 from service.engines import ct2
 from service.engines.catalog import find_spec
 from service.engines.factory import load_summarizer, load_translator, resolve_backend
-from service.engines.tiny import build_sized
+from service.engines.torch_backend.tiny import build_sized
 from service.pipeline import DigestPipeline
 from service.text import split_sentences
 
@@ -252,7 +252,7 @@ def plain_ctranslate2(settings: Settings, workload: dict[str, Any], beams: int, 
     began = time.perf_counter()
     paths = {}
     for role in ("summarizer", "translator"):
-        paths[role] = ct2.ensure_converted(settings, role, None)
+        paths[role] = (getattr(settings, role), *ct2.ensure_converted(settings, role, None))
     device = "cuda" if settings.device == "cuda" else "cpu"
     models = {role: ctranslate2.Translator(str(found[1]), device=device, compute_type=found[3]) for role, found in
               paths.items()}  # fmt: skip
@@ -362,17 +362,30 @@ def server_start(models: tuple[Path, Path], cache: Path, device: str, backend: s
         ready_s = round(time.perf_counter() - began, 2)
         progress(f"server on {backend}: ready in {ready_s} s")
         ready_rss = _process_peak_rss(process.pid)
+        at_ready = _process_rss(process.pid)
+        loaded = httpx.get(f"{base}/info", timeout=10).json().get("loaded")
+        libtorch = "libtorch" in Path(f"/proc/{process.pid}/maps").read_text()
         answered = httpx.post(f"{base}/summarize", json={"text": REFERENCE.read_text(encoding="utf-8")}, timeout=600)
         return {
             "backend": backend,
             "ready_s": ready_s,
             "peak_rss_mib_at_ready": ready_rss,
+            "rss_mib_at_ready": at_ready,
+            "loaded_at_ready": loaded,
+            "libtorch_mapped": libtorch,
             "summarize_status": answered.status_code,
             "peak_rss_mib": _process_peak_rss(process.pid),
         }
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _process_rss(pid: int) -> float | None:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def _process_peak_rss(pid: int) -> float | None:

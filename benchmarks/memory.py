@@ -44,7 +44,7 @@ def build(work: Path) -> tuple[Path, Path]:
     the reference article and the segmentation dev set; the tiny corpus when ../shared is absent); reused when
     `work` already holds them."""
     from service.engines.catalog import find_spec
-    from service.engines.tiny import CORPUS, build_sized
+    from service.engines.torch_backend.tiny import CORPUS, build_sized
     from service.text import split_sentences
 
     texts = [REFERENCE.read_text(encoding="utf-8")] if REFERENCE.is_file() else [CORPUS.read_text(encoding="utf-8")]

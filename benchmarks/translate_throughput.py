@@ -6,14 +6,16 @@ Usage: python benchmarks/translate_throughput.py [--input FILE] [--beams 4] [--d
 
 Both sides run a random-weight copy of the default translator with its real architecture (the catalog's
 `architecture` of Helsinki-NLP/opus-mt-tc-big-ar-en: 6+6 layers, d_model 1024, 16 heads, FFN 4096, vocabulary
-61,109) and a sentencepiece tokenizer trained on the input itself. Every output is forced to exactly
-ceil(1.2 x source tokens) tokens, so timing does not depend on the random weights. The naive side is one `generate`
-per line, fp32, beam search as asked, on a random sample of lines (the whole file would take hours); ours is the
-real batch job (int8 on CPU, length-sorted token-budget batches) over the whole file (or --limit lines), once per
-installed backend (CTranslate2, torch). Plain CTranslate2 is its documented use on the same converted int8 model:
-default threads, the whole file's lines in `translate_batch` calls, one per distinct forced output length
-(CTranslate2 takes one length per call). Each side runs in its own process so its peak RSS is its own. Writes JSON
-(segments/s, tokens/s, peak RSS, the ratios, machine facts) to benchmarks/results/.
+61,109) and a sentencepiece tokenizer trained on the input itself. Every output is forced to the same number of
+tokens, ceil(1.2 x the input's mean source tokens), so timing does not depend on the random weights; one length for
+all means neither side splits a batch by output length (CTranslate2 takes one forced length per call). The naive
+side is one `generate` per line, fp32, beam search as asked, on a random sample of lines (the whole file would take
+hours); ours is the real batch job (int8 on CPU, length-sorted token-budget batches) over the whole file (or --limit
+lines), once per installed backend (CTranslate2, torch). Plain CTranslate2 is its documented use on the same
+converted int8 model: default threads, every line in one `translate_batch` call that sorts and batches them itself
+within the batch job's token budget (`max_batch_size`, `batch_type="tokens"`). Each side runs in its own process so
+its peak RSS is its own. Writes JSON (segments/s, tokens/s, peak RSS, the ratios, machine facts) to
+benchmarks/results/.
 """
 
 import argparse
@@ -36,9 +38,9 @@ from service.config import Settings
 from service.engines import ct2
 from service.engines.catalog import find_spec
 from service.engines.factory import load_translator
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import build_sized
-from service.engines.translator import PerInputLengthCap, Seq2SeqTranslator
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.tiny import build_sized
+from service.engines.torch_backend.translator import PerInputLengthCap, Seq2SeqTranslator
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT.parent / "shared" / "data" / "translation" / "ntrex128-newstest2019.ar.txt"
@@ -48,28 +50,29 @@ OUTPUT_RATIO = 1.2
 SPM_VOCAB = 16_000
 
 
-def output_length(source_tokens: int) -> int:
-    return max(1, math.ceil(OUTPUT_RATIO * source_tokens))
+def output_length(source_tokens: list[int]) -> int:
+    """The one forced output length: ceil(1.2 x the mean source tokens)."""
+    return max(1, math.ceil(OUTPUT_RATIO * sum(source_tokens) / max(1, len(source_tokens))))
 
 
 class ForcedLengths:
-    """The translator's `output_lengths`: ceil(1.2 x source tokens) per sentence, counted as they are handed out."""
+    """The translator's `output_lengths`: `tokens` for every sentence, counted as they are handed out."""
 
-    def __init__(self) -> None:
+    def __init__(self, tokens: int) -> None:
+        self.tokens = tokens
         self.generated_tokens = 0
 
     def __call__(self, source_tokens: list[int]) -> list[int]:
-        targets = [output_length(n) for n in source_tokens]
-        self.generated_tokens += sum(targets)
-        return targets
+        self.generated_tokens += self.tokens * len(source_tokens)
+        return [self.tokens] * len(source_tokens)
 
 
-def fixed_length_translator(engine: Seq2SeqEngine, lengths: ForcedLengths | None = None) -> Seq2SeqTranslator:
-    """The production translator with every output forced to exactly its `lengths` (a fresh counter by default)."""
-    return Seq2SeqTranslator(engine, output_lengths=lengths or ForcedLengths(), exact_lengths=True)
+def fixed_length_translator(engine: Seq2SeqEngine, lengths: ForcedLengths) -> Seq2SeqTranslator:
+    """The production translator with every output forced to exactly `lengths.tokens`."""
+    return Seq2SeqTranslator(engine, output_lengths=lengths, exact_lengths=True)
 
 
-def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[str, Any]:
+def naive(model_dir: Path, lines: list[str], beams: int, device: str, target: int) -> dict[str, Any]:
     """What a user writes with transformers by hand: one generate per line, fp32."""
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).to(device).eval()
@@ -78,7 +81,6 @@ def naive(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[st
     started = time.perf_counter()
     for line in lines:
         batch = tokenizer(line, return_tensors="pt").to(device)
-        target = output_length(batch["input_ids"].shape[1] - 1)
         generated += target
         processors = LogitsProcessorList([PerInputLengthCap([target], eos, beams, exact=True)])
         with torch.no_grad():
@@ -98,9 +100,11 @@ def settings_for(model_dir: Path, device: str, backend: str, beams: int) -> Sett
     )
 
 
-def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: int, backend: str) -> dict[str, Any]:
+def ours(
+    model_dir: Path, source: Path, beams: int, device: str, batch_tokens: int, backend: str, target: int
+) -> dict[str, Any]:
     """The real batch job over `source`, its translator built by the service's factory."""
-    lengths = ForcedLengths()
+    lengths = ForcedLengths(target)
     began = time.perf_counter()
     settings = settings_for(model_dir, device, backend, beams)
     translator = load_translator(settings, output_lengths=lengths, exact_lengths=True)
@@ -125,30 +129,33 @@ def ours(model_dir: Path, source: Path, beams: int, device: str, batch_tokens: i
     }
 
 
-def plain_ctranslate2(model_dir: Path, lines: list[str], beams: int, device: str) -> dict[str, Any]:
-    """CTranslate2 as documented, on the converted int8 model: default threads, one `translate_batch` per distinct
-    forced length over every line that has it."""
+def plain_ctranslate2(
+    model_dir: Path, lines: list[str], beams: int, device: str, batch_tokens: int, target: int
+) -> dict[str, Any]:
+    """CTranslate2 as documented, on the converted int8 model: default threads, one `translate_batch` over every
+    line, batched by CTranslate2 itself (sorted by length) within `batch_tokens` source tokens."""
     import ctranslate2
 
     settings = settings_for(model_dir, device, "ctranslate2", beams)
     began = time.perf_counter()
-    checkpoint, converted, _, kind = ct2.ensure_converted(settings, "translator", None)
+    converted, _, kind = ct2.ensure_converted(settings, "translator", None)
+    checkpoint = settings.translator
     translator = ctranslate2.Translator(str(converted), device="cuda" if device == "cuda" else "cpu", compute_type=kind)
     tokenizer: Any = AutoTokenizer.from_pretrained(checkpoint)
     load_s = time.perf_counter() - began
     started = time.perf_counter()
-    encoded = tokenizer(lines)["input_ids"]
-    groups: dict[int, list[list[str]]] = {}
-    for ids in encoded:
-        groups.setdefault(output_length(len(ids) - 1), []).append(tokenizer.convert_ids_to_tokens(ids))
-    generated = 0
-    for length, tokens in groups.items():
-        done = translator.translate_batch(
-            tokens, beam_size=beams, min_decoding_length=length, max_decoding_length=length
-        )
-        generated += sum(len(result.hypotheses[0]) for result in done)
-        for result in done:
-            tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True)
+    tokens = [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(lines)["input_ids"]]
+    done = translator.translate_batch(
+        tokens,
+        beam_size=beams,
+        min_decoding_length=target,
+        max_decoding_length=target,
+        max_batch_size=batch_tokens,
+        batch_type="tokens",
+    )
+    generated = sum(len(result.hypotheses[0]) for result in done)
+    for result in done:
+        tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True)
     seconds = time.perf_counter() - started
     return {
         "backend": "ctranslate2 (plain)",
@@ -157,7 +164,6 @@ def plain_ctranslate2(model_dir: Path, lines: list[str], beams: int, device: str
         "seconds": seconds,
         "load_s": round(load_s, 2),
         "dtype": kind,
-        "calls": len(groups),
     }
 
 
@@ -165,12 +171,16 @@ def run_phase(args: argparse.Namespace) -> None:
     """Child process: one side of the comparison, its result as JSON on stdout."""
     lines = Path(args.lines).read_text(encoding="utf-8").splitlines()
     if args.phase == "naive":
-        result = naive(Path(args.model), lines, args.beams, args.device)
+        result = naive(Path(args.model), lines, args.beams, args.device, args.output_tokens)
     elif args.phase == "plain_ctranslate2":
-        result = plain_ctranslate2(Path(args.model), lines, args.beams, args.device)
+        result = plain_ctranslate2(
+            Path(args.model), lines, args.beams, args.device, args.batch_tokens, args.output_tokens
+        )
     else:
         backend = args.phase.removeprefix("ours_")
-        result = ours(Path(args.model), Path(args.lines), args.beams, args.device, args.batch_tokens, backend)
+        result = ours(
+            Path(args.model), Path(args.lines), args.beams, args.device, args.batch_tokens, backend, args.output_tokens
+        )
     result["segments_per_second"] = result["segments"] / result["seconds"]
     result["tokens_per_second"] = result["generated_tokens"] / result["seconds"]
     result["peak_rss_mib"] = peak_rss_mib()
@@ -180,6 +190,7 @@ def run_phase(args: argparse.Namespace) -> None:
 def child(phase: str, model: Path, lines: Path, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--phase", phase, "--model", str(model), "--lines", str(lines)]
     command += ["--beams", str(args.beams), "--device", args.device, "--batch-tokens", str(args.batch_tokens)]
+    command += ["--output-tokens", str(args.output_tokens)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"{phase} phase failed:\n{done.stderr[-3000:]}")
@@ -201,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--lines", help=argparse.SUPPRESS)
+    parser.add_argument("--output-tokens", dest="output_tokens", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.batch_tokens = args.batch_tokens or default_batch_tokens(args.device)
     if args.phase:
@@ -217,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         model = build_sized(
             "marian", work / "model", sentences=lines, spm_vocab=SPM_VOCAB, architecture=spec.architecture
         )
+        counted = AutoTokenizer.from_pretrained(model)(lines[: args.limit], add_special_tokens=False)["input_ids"]
+        args.output_tokens = output_length([len(ids) for ids in counted])
         sample = random.Random(0).sample(lines, min(args.naive_sample, len(lines)))
         (work / "sample.txt").write_text("\n".join(sample) + "\n", encoding="utf-8")
         (work / "all.txt").write_text("\n".join(lines[: args.limit]) + "\n", encoding="utf-8")
@@ -232,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         "model": {"shape_of": MODEL, "architecture": spec.architecture, "tokenizer": f"sentencepiece ~{SPM_VOCAB}"},
         "beams": args.beams,
         "device": args.device,
-        "output_tokens": f"ceil({OUTPUT_RATIO} x source tokens), forced",
+        "output_tokens": f"{args.output_tokens} per sentence, forced: ceil({OUTPUT_RATIO} x mean source tokens)",
         "default_backend": backends[0],
         "ours": batched,
         **{name: side for name, side in sides.items() if side is not batched},

@@ -3,10 +3,13 @@
     python3 scripts/smoke_test.py http://127.0.0.1:18765
 
 Waits for /health, then for /ready, then sends one article to POST /summarize and checks the digest's shape and
-offsets. Prints what each route answered; exits 1 on the first failure.
+offsets, translates two sentences with POST /translate, and reports from /info which heavy libraries the server
+loaded (with KHULASA_SMOKE_NO_TORCH=1, fails when torch or transformers is among them). Prints what each route
+answered; exits 1 on the first failure.
 """
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -74,6 +77,20 @@ def main(base: str) -> None:
         )
     covered = "".join(section["text"] for section in sections)
     check(all(word in covered for word in ("الخرطوم", "بورتسودان")), "the sections cover the article")
+
+    sentences = ["وصل الوفد إلى الخرطوم.", "وقال المتحدث إن المحادثات ستستمر."]
+    status, body = call(f"{base}/translate", {"q": sentences, "source": "ar", "target": "en"}, timeout=120)
+    check(status == 200, f"POST /translate answers 200, got {status}: {body[:300]!r}")
+    translated = json.loads(body)["translatedText"]
+    print(f"POST /translate -> {status}: {translated}")
+    check(isinstance(translated, list) and len(translated) == len(sentences), "one translation per sentence")
+
+    status, body = call(f"{base}/info")
+    loaded = json.loads(body).get("loaded", {}) if status == 200 else {}
+    print(f"GET /info -> {status}: loaded {loaded}")
+    if os.environ.get("KHULASA_SMOKE_NO_TORCH") == "1":
+        heavy = [name for name in ("torch", "transformers") if loaded.get(name)]
+        check(not heavy, f"the server loaded neither torch nor transformers, got {heavy}")
     print("smoke test: passed")
 
 

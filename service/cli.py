@@ -1,4 +1,4 @@
-"""The `khulasa` command: serve, summarize, models download, models tiny.
+"""The `khulasa` command: serve, summarize, translate-batch, models download|export|tiny.
 
 Flags fill the same Settings object as the KHULASA_* environment; they declare no defaults of their own.
 """
@@ -6,6 +6,8 @@ Flags fill the same Settings object as the KHULASA_* environment; they declare n
 import argparse
 import json
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -113,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("--all", action="store_true", help="every catalog checkpoint, not just the configured two")
     download.set_defaults(handler=_download)
+    export = manage.add_parser(
+        "export",
+        parents=[models],
+        help="convert the configured models for CTranslate2 into DIR/summarizer and DIR/translator (the runtime "
+        "install serves such directories without torch); with --backend torch, copy the checkpoints there",
+    )
+    export.add_argument("directory", type=Path)
+    export.set_defaults(handler=_export)
     tiny = manage.add_parser("tiny", help="write tiny random-weight checkpoints: DIR/summarizer, DIR/translator")
     tiny.add_argument("directory", type=Path)
     tiny.set_defaults(handler=_tiny)
@@ -142,10 +152,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _quiet_libraries() -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    # By environment, read when (if ever) transformers is imported: importing it here would load it into servers
+    # that never use it (the CTranslate2 backend).
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -311,18 +322,44 @@ def _download(args: argparse.Namespace) -> int:
         print(f"{source}\t{path}")
     if resolve_backend(settings) == "ctranslate2":
         # Converted now, so a server (or a Docker image built with this command) starts from the converted model.
-        from service.engines.catalog import find_spec
-        from service.engines.ct2 import ensure_converted
+        for role, converted in _converted(settings):
+            print(f"{getattr(settings, role)}\t{converted}")
+    return 0
 
-        for role in ("summarizer", "translator"):
-            source = getattr(settings, role)
-            converted = ensure_converted(settings, role, find_spec(source, settings.catalog))[1]
-            print(f"{source}\t{converted}")
+
+def _converted(settings: Settings) -> list[tuple[str, Path]]:
+    from service.engines.catalog import find_spec
+    from service.engines.ct2 import ensure_converted
+
+    found = []
+    for role in ("summarizer", "translator"):
+        source = getattr(settings, role)
+        found.append((role, ensure_converted(settings, role, find_spec(source, settings.catalog))[0]))
+    return found
+
+
+def _export(args: argparse.Namespace) -> int:
+    """DIR/summarizer and DIR/translator: converted for CTranslate2, or with --backend torch the checkpoints."""
+    from service.engines.download import download_models
+
+    settings = _settings(args)
+    _quiet_libraries()
+    if settings.backend == "torch":
+        found = dict(download_models(settings))
+        models = [(role, Path(found[getattr(settings, role)])) for role in ("summarizer", "translator")]
+    else:
+        models = _converted(settings.model_copy(update={"backend": "ctranslate2"}))
+    for role, source in models:
+        target = args.directory / role
+        shutil.rmtree(target, ignore_errors=True)
+        # Hub snapshots are links into the blob store: copied as the files they name.
+        shutil.copytree(source, target, symlinks=False)
+        print(f"{getattr(settings, role)}\t{target}")
     return 0
 
 
 def _tiny(args: argparse.Namespace) -> int:
-    from service.engines.tiny import build_tiny_pair
+    from service.engines.torch_backend.tiny import build_tiny_pair
 
     _quiet_libraries()
     for path in build_tiny_pair(args.directory):

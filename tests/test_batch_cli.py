@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.engines.tiny import CORPUS
+from service.engines.torch_backend.tiny import CORPUS
 
 pytestmark = pytest.mark.slow  # a `khulasa` process per test, and minutes of kill-and-resume
 
@@ -98,3 +98,34 @@ def test_stdin_to_stdout(tiny_models: Path) -> None:
     out = result.stdout.decode().split("\n")
     assert len(out) == 4 and out[1] == "" and out[0] and out[2]
     assert "3 segments" in result.stderr.decode()
+
+
+def test_ctranslate2_batch_output_equals_translating_each_record_alone(
+    tiny_models: Path, tmp_path: Path, lines: list[str]
+) -> None:
+    pytest.importorskip("ctranslate2", reason="the ctranslate2 extra is not installed (khulasa[ctranslate2])")
+    from service.config import Settings
+    from service.engines.base import translate_texts
+    from service.engines.factory import load_translator
+
+    records = lines[:60]
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(records) + "\n", encoding="utf-8")
+    output = tmp_path / "out.txt"
+    # fp32: its results do not depend on what else is in the batch (int8 scales activations per batch).
+    flags = ["--backend", "ctranslate2", "--quantize", "none", "--device", "cpu"]
+    env = environment() | {"KHULASA_CT2_CACHE": str(tiny_models / "ct2-cache")}
+    done = subprocess.run(command(tiny_models, str(source), str(output), *flags), env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    settings = Settings(
+        summarizer=str(tiny_models / "summarizer"),
+        translator=str(tiny_models / "translator"),
+        backend="ctranslate2",
+        quantize="none",
+        device="cpu",
+        ct2_cache=tiny_models / "ct2-cache",
+    )
+    translator = load_translator(settings)
+    alone = [translate_texts(translator.translate_batch, [record])[0] for record in records]
+    assert output.read_text(encoding="utf-8").split("\n")[:-1] == alone
+    assert sum(1 for text in alone if text) > 40  # the records were translated, not left blank

@@ -29,11 +29,30 @@ def pins() -> dict[str, Version]:
 
 
 def requirements() -> list[Requirement]:
+    """The base requirements and those of CI's extras, extras that name khulasa's own (`khulasa[torch]`) followed."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = list(project["dependencies"])
-    for extra in CI_EXTRAS:
-        wanted += project["optional-dependencies"][extra]
-    return [Requirement(text) for text in wanted]
+    wanted = [Requirement(text) for text in project["dependencies"]]
+    pending, seen = list(CI_EXTRAS), set()
+    while pending:
+        extra = pending.pop()
+        seen.add(extra)
+        for requirement in map(Requirement, project["optional-dependencies"][extra]):
+            if canonicalize_name(requirement.name) == "khulasa":
+                pending += [own for own in requirement.extras if own not in seen]
+            else:
+                wanted.append(requirement)
+    return wanted
+
+
+def test_every_extra_the_layouts_name_exists_and_serve_brings_no_torch() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    own = [Requirement(text) for texts in extras.values() for text in texts]
+    named = {extra for requirement in own if requirement.name == "khulasa" for extra in requirement.extras}
+    assert named and named <= set(extras)
+    runtime = [Requirement(text) for text in project["dependencies"] + extras["serve"]]
+    assert not {canonicalize_name(r.name) for r in runtime} & {"torch", "transformers", "safetensors"}
+    assert "torch" in {canonicalize_name(Requirement(text).name) for text in extras["torch"]}
 
 
 def test_constraints_pin_every_requirement_within_its_range() -> None:

@@ -1,7 +1,11 @@
 """End to end through a real uvicorn server started by `khulasa serve` on a free port (conftest `server`)."""
 
+from pathlib import Path
+
 import httpx
 import pytest
+
+from tests.conftest import RunningServer
 
 pytestmark = pytest.mark.slow  # a real uvicorn server (`khulasa serve`): seconds to start
 
@@ -63,3 +67,14 @@ def test_one_megabyte_body_gets_413_and_server_stays_up(server: str) -> None:
     assert response.status_code == 413
     assert response.json()["type"] == "payload_too_large"
     assert_still_up(server)
+
+
+def test_a_ctranslate2_server_holds_neither_torch_nor_transformers(live_server: RunningServer) -> None:
+    info = httpx.get(f"{live_server.base}/info", timeout=10).json()
+    if info["models"]["summarizer"]["backend"] != "ctranslate2":
+        pytest.skip("the ctranslate2 extra is not installed: the server runs the torch backend")
+    # Converted in a child process (or found in the cache); the server itself imported neither.
+    assert info["loaded"] == {"torch": False, "transformers": False, "ctranslate2": True}
+    maps = Path(f"/proc/{live_server.process.pid}/maps")
+    if maps.is_file():
+        assert "libtorch" not in maps.read_text()

@@ -1,6 +1,7 @@
 """HTTP routes. Each validates, hands blocking work to the micro-batcher, and returns a schema."""
 
 import platform
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
@@ -81,6 +82,9 @@ def _version(package: str) -> str | None:
         return None
 
 
+_HEAVY = ("torch", "transformers", "ctranslate2")
+
+
 @router.get("/info", responses=error_responses(401), dependencies=[Authorized], tags=["operations"])
 async def info(state: State) -> dict[str, Any]:
     """Models (ids, revisions, licences, generation settings), device, dtype and library versions."""
@@ -94,7 +98,7 @@ async def info(state: State) -> dict[str, Any]:
             "summarizer": state.engines.summarizer.describe(),
             "translator": state.engines.translator.describe(),
         }
-    packages = ("khulasa", "torch", "transformers", "tokenizers", "sentencepiece", "fastapi", "uvicorn")
+    packages = ("khulasa", "torch", "transformers", "ctranslate2", "tokenizers", "sentencepiece", "fastapi", "uvicorn")
     return {
         "status": state.status,
         "error": state.error,
@@ -102,6 +106,9 @@ async def info(state: State) -> dict[str, Any]:
         "device": models["summarizer"].get("device", settings.device),
         "dtype": models["summarizer"].get("dtype", settings.dtype),
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in packages}},
+        # Which of the heavy libraries this process has imported (installed is not loaded): the CTranslate2
+        # backend serves without torch and transformers.
+        "loaded": {name: sys.modules.get(name) is not None for name in _HEAVY},
         "limits": {
             "max_body_bytes": settings.max_body_bytes,
             "max_queue": settings.max_queue,

@@ -1,7 +1,7 @@
 """The narrow model interfaces that the API, CLI, batch job, benchmarks and tests depend on. No torch here.
 
-Any object with these members can be served: the torch backend (`service.engines.summarizer`, `.translator`) is
-one implementation; a test fake that reverses text is another.
+Any object with these members can be served: the torch backend (`service.engines.torch_backend`) and the
+CTranslate2 backend (`service.engines.ct2`) are two implementations; a test fake that reverses text is another.
 """
 
 from collections.abc import Callable
@@ -153,3 +153,34 @@ def join_alternatives(pieces: list[list[str]], hypotheses: list[list[str]], retu
                 distinct.append(candidate)
         alternatives.append(distinct)
     return alternatives
+
+
+def default_output_lengths(source_tokens: list[int]) -> list[int]:
+    """Each sentence's output bound when none is configured: room for Arabic to English (1.5 times its tokens and
+    10 more), short enough that a degenerate model cannot loop for long."""
+    return [int(n * 1.5) + 10 for n in source_tokens]
+
+
+class EngineRole:
+    """The `Engine` protocol members of a summarizer or translator over one backend engine (`engine`), whichever
+    backend runs it: the engine has `name`, `device`, `tokens_generated`, `describe()` and `count_tokens()`."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.name: str = engine.name
+
+    @property
+    def device(self) -> str:
+        return str(self.engine.device)
+
+    @property
+    def tokens_generated(self) -> int:
+        return int(self.engine.tokens_generated)
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = self.engine.describe()
+        return described
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        counted: list[int] = self.engine.count_tokens(texts)
+        return counted

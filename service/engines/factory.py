@@ -1,5 +1,6 @@
 """Build the configured summarizer and translator from Settings: the one place engines get constructed."""
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from service.config import EXTRACTIVE, Settings
@@ -9,31 +10,34 @@ from service.errors import ConfigError
 
 if TYPE_CHECKING:
     from service.engines.ct2 import CT2Engine
-    from service.engines.seq2seq import Seq2SeqEngine
+    from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
 __all__ = ["Engines", "load_engines", "load_summarizer", "load_translator", "resolve_backend"]
 
 
 def resolve_backend(settings: Settings) -> str:
-    """ "torch" or "ctranslate2": `auto` takes CTranslate2 when the package is installed."""
+    """ "torch" or "ctranslate2": `auto` takes CTranslate2 when the package is installed, else torch. ConfigError
+    when the backend asked for (or any, for `auto`) is not installed."""
     from service.engines import ct2
 
-    if settings.backend == "torch":
+    if settings.backend == "torch" or (settings.backend == "auto" and not ct2.installed()):
+        if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
+            raise ConfigError(
+                f"KHULASA_BACKEND={settings.backend} needs the torch backend, which is not installed; "
+                "pip install 'khulasa[torch]' (or 'khulasa[serve]' for converted models on CTranslate2)"
+            )
         return "torch"
     if ct2.installed():
         return "ctranslate2"
-    if settings.backend == "ctranslate2":
-        raise ConfigError(
-            "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; "
-            "pip install 'khulasa[ctranslate2]'"
-        )
-    return "torch"
+    raise ConfigError(
+        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[serve]'"
+    )
 
 
 def _torch_engine(settings: Settings, role: str) -> "Seq2SeqEngine":
-    from service.engines.loading import load_seq2seq, pick_device
-    from service.engines.seq2seq import Seq2SeqEngine
     from service.engines.threads import configure_threads
+    from service.engines.torch_backend.loading import load_seq2seq, pick_device
+    from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
     configure_threads(settings.threads)
     source: str = getattr(settings, role)
@@ -76,7 +80,7 @@ def load_translator(
 
         engine = _ct2_engine(settings, "translator")
         return CT2Translator(engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
-    from service.engines.translator import Seq2SeqTranslator
+    from service.engines.torch_backend.translator import Seq2SeqTranslator
 
     torch_engine = _torch_engine(settings, "translator")
     return Seq2SeqTranslator(torch_engine, output_lengths=output_lengths, exact_lengths=exact_lengths)
@@ -92,7 +96,7 @@ def load_summarizer(settings: Settings) -> Summarizer:
         from service.engines.ct2 import CT2Summarizer
 
         return CT2Summarizer(_ct2_engine(settings, "summarizer"))
-    from service.engines.summarizer import Seq2SeqSummarizer
+    from service.engines.torch_backend.summarizer import Seq2SeqSummarizer
 
     return Seq2SeqSummarizer(_torch_engine(settings, "summarizer"))
 

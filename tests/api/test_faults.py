@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.engines.base import Engines
-from service.engines.loading import LoadedModel, load_seq2seq, pick_device
-from service.engines.seq2seq import Seq2SeqEngine, is_out_of_memory
-from service.engines.summarizer import Seq2SeqSummarizer
-from service.engines.translator import Seq2SeqTranslator
+from service.engines.torch_backend.loading import LoadedModel, load_seq2seq, pick_device
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine, is_out_of_memory
+from service.engines.torch_backend.summarizer import Seq2SeqSummarizer
+from service.engines.torch_backend.translator import Seq2SeqTranslator
 from tests.conftest import wait_ready
 
 ARTICLE = "وصل الوفد إلى القاهرة صباح اليوم.\n\nوبدأ الاجتماع بعد الظهر."

@@ -19,6 +19,7 @@ def test_info_reports_models_device_and_versions(client: TestClient) -> None:
     assert info["models"]["summarizer"]["id"].endswith("summarizer")
     for package in ("python", "torch", "transformers", "fastapi", "khulasa"):
         assert info["versions"][package]
+    assert info["loaded"]["torch"] and info["loaded"]["transformers"]  # this client runs the torch backend
 
 
 def test_info_reports_the_output_vocabularies(client: TestClient) -> None:

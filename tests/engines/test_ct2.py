@@ -22,8 +22,8 @@ from service.engines.base import Engines  # noqa: E402
 from service.engines.cancel import cancellable  # noqa: E402
 from service.engines.ct2 import CT2Engine, CT2Summarizer, CT2Translator  # noqa: E402
 from service.engines.factory import load_engines, resolve_backend  # noqa: E402
-from service.engines.loading import load_seq2seq, pick_device  # noqa: E402
-from service.engines.seq2seq import Seq2SeqEngine  # noqa: E402
+from service.engines.torch_backend.loading import load_seq2seq, pick_device  # noqa: E402
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine  # noqa: E402
 from service.errors import Cancelled, ConfigError, ModelLoadError  # noqa: E402
 from tests.conftest import tiny_checkpoint, wait_ready  # noqa: E402
 
@@ -112,7 +112,7 @@ def test_batched_translation_equals_one_by_one_under_per_row_caps(ct2_engines: E
 
 
 def ct2_engine_of(role: CT2Summarizer | CT2Translator) -> CT2Engine:
-    return role._engine
+    return role.engine
 
 
 @pytest.mark.slow  # converts the tiny models for CTranslate2 in a child process (seconds, once per module)
@@ -128,7 +128,7 @@ def test_exact_lengths_give_each_row_its_own_length(ct2_settings: Settings) -> N
     ]
     assert [len(row) for row in ids] == [3 + n + 1 for n in counts]  # exactly its length, then end-of-sequence
     assert translator.translate_batch(SENTENCES) == [
-        engine._decode(engine.tokenizer.convert_ids_to_tokens(row)) for row in ids
+        engine.tokenizer.decode([engine.vocabulary[i] for i in row]) for row in ids
     ]
 
 
@@ -202,10 +202,8 @@ def test_the_other_catalog_families_convert_and_match_torch(family: str, tmp_pat
     engine = CT2Engine(settings, role="translator")
     reference = torch_engine(settings, "translator")
     expected = reference.generate(SENTENCES)
-    assert [
-        engine._decode(tokens)
-        for tokens in [engine.tokenizer.convert_ids_to_tokens(ids) for ids in engine.generate_ids(SENTENCES)]
-    ] == expected
+    found = engine.generate_ids(SENTENCES)
+    assert [engine.tokenizer.decode([engine.vocabulary[i] for i in ids]) for ids in found] == expected
     assert all(CT2Translator(engine).translate_batch(SENTENCES))
 
 
@@ -338,7 +336,7 @@ def test_without_the_package_auto_falls_back_to_torch_and_ctranslate2_is_refused
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True).stdout
     assert out.splitlines() == [
         "torch",
-        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[ctranslate2]'",
+        "KHULASA_BACKEND=ctranslate2 but the ctranslate2 package is not installed; pip install 'khulasa[serve]'",
     ]
 
 
@@ -349,6 +347,15 @@ def test_compute_types_by_device_and_family() -> None:
     assert ct2.compute_type("cuda", "mt5", "auto") == "bfloat16"  # T5 weights overflow in float16
     assert ct2.compute_type("cuda", "marian", "int8") == "int8_float16"
     assert ct2.thread_layout(2) == (2, 1) and ct2.thread_layout(1) == (1, 1) and ct2.thread_layout(16) == (2, 8)
+
+
+def test_beam_rows_held_at_once_are_bounded_by_the_longest_input() -> None:
+    # Sentences split evenly between the two workers; long sections searched with 4 beams decode one at a time.
+    assert ct2.sub_batch(rows=40, workers=2, beams=4, longest=30) == 17
+    assert ct2.sub_batch(rows=10, workers=2, beams=4, longest=30) == 5
+    assert ct2.sub_batch(rows=3, workers=2, beams=4, longest=512) == 1
+    assert ct2.sub_batch(rows=3, workers=2, beams=1, longest=512) == 2
+    assert ct2.sub_batch(rows=1, workers=2, beams=8, longest=4096) == 1  # never fewer than one input
 
 
 def test_out_of_memory_is_told_from_other_errors() -> None:

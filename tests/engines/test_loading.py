@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from service.config import Settings, looks_like_local_path
 from service.engines.catalog import find_spec, load_catalog
-from service.engines.loading import load_seq2seq, pick_device, pick_dtype, pick_quantization
-from service.engines.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.loading import load_seq2seq, pick_device, pick_dtype, pick_quantization
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 from service.errors import ConfigError, ModelLoadError
 
 
@@ -158,7 +158,7 @@ def test_threads_follow_the_cpus_this_process_may_use() -> None:
 
 
 def test_int8_embedding_rows_stay_within_half_a_step() -> None:
-    from service.engines.memory import Int8Embedding
+    from service.engines.torch_backend.memory import Int8Embedding
 
     torch.manual_seed(0)
     weight = torch.randn(20_000, 16) * torch.linspace(0.01, 5, 20_000).unsqueeze(1)
@@ -175,7 +175,7 @@ def test_int8_embedding_rows_stay_within_half_a_step() -> None:
 def test_int8_load_quantizes_word_embeddings_and_lets_the_checkpoint_go(tiny_models: Path, tmp_path: Path) -> None:
     import shutil
 
-    from service.engines.memory import Int8Embedding
+    from service.engines.torch_backend.memory import Int8Embedding
 
     for role in ("summarizer", "translator"):
         # A copy of its own: fp32 engines elsewhere in the session map the shared checkpoint files.

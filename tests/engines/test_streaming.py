@@ -1,5 +1,5 @@
-"""Loading straight into int8, tensor by tensor (service/engines/streaming.py), gives exactly the model that loading
-the fp32 checkpoint and then quantizing it gives, and never holds the fp32 copy."""
+"""Loading straight into int8, tensor by tensor (service/engines/torch_backend/streaming.py), gives exactly the
+model that loading the fp32 checkpoint and then quantizing it gives, and never holds the fp32 copy."""
 
 import shutil
 from collections.abc import Callable
@@ -11,10 +11,10 @@ import torch
 from torch import nn
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from service.engines.loading import LoadedModel, load_seq2seq, shrink_to_int8
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import CORPUS, build_sized
-from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
+from service.engines.torch_backend.loading import LoadedModel, load_seq2seq, shrink_to_int8
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.tiny import CORPUS, build_sized
+from service.engines.torch_backend.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 from tests.conftest import tiny_checkpoint
 
 CPU = torch.device("cpu")
@@ -207,7 +207,7 @@ def test_checkpoint_reads_rows_blocks_and_scalars_and_lets_the_file_go(
 ) -> None:
     from safetensors.torch import save_file
 
-    from service.engines import checkpoint as stored
+    from service.engines.torch_backend import checkpoint as stored
 
     torch.manual_seed(0)
     tensors = {"table": torch.randn(1_000, 16), "bias": torch.randn(7).half(), "scale": torch.tensor(3.5)}

@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 
 from service.engines.factory import Engines
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.summarizer import Seq2SeqSummarizer
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.summarizer import Seq2SeqSummarizer
 
 ARTICLES = [
     "أعلنت وزارة الصحة افتتاح مستشفى جديد في شمال المدينة. وقال الوزير إن المستشفى سيخدم نصف مليون نسمة.",

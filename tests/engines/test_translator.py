@@ -6,9 +6,9 @@ import pytest
 
 from service.engines.base import translate_texts
 from service.engines.factory import Engines
-from service.engines.loading import load_seq2seq, pick_device
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.translator import Seq2SeqTranslator
+from service.engines.torch_backend.loading import load_seq2seq, pick_device
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.translator import Seq2SeqTranslator
 from tests.conftest import tiny_checkpoint
 from tests.recording import Recording
 

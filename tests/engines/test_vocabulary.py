@@ -11,9 +11,9 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from service.config import Settings
 from service.engines.factory import Engines, load_engines
-from service.engines.loading import load_seq2seq
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, is_arabic_output_piece
+from service.engines.torch_backend.loading import load_seq2seq
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.vocabulary import OutputVocabulary, arabic_output_ids, is_arabic_output_piece
 from service.errors import ConfigError
 from tests.engines.test_vocabulary_outputs import ARTICLES, BEAM, CPU, allowed_ids, generated, load
 
@@ -117,7 +117,7 @@ def test_restriction_drops_the_full_head(tiny_models: Path, tmp_path: Path) -> N
 def test_model_families_that_cannot_be_restricted_load_in_full(
     tiny_models: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="service.engines.vocabulary"):
+    with caplog.at_level(logging.INFO, logger="service.engines.torch_backend.vocabulary"):
         loaded = load(tiny_models / "translator", "arabic")
     assert loaded.vocabulary is None
     assert loaded.model.lm_head.out_features == loaded.model.config.vocab_size

@@ -11,10 +11,10 @@ import torch
 from torch import nn
 
 from service.engines.factory import Engines
-from service.engines.loading import LoadedModel, load_seq2seq
-from service.engines.seq2seq import Seq2SeqEngine
-from service.engines.tiny import CORPUS
-from service.engines.vocabulary import arabic_output_ids, restrict_output_vocabulary
+from service.engines.torch_backend.loading import LoadedModel, load_seq2seq
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
+from service.engines.torch_backend.tiny import CORPUS
+from service.engines.torch_backend.vocabulary import arabic_output_ids, restrict_output_vocabulary
 from tests.conftest import tiny_checkpoint
 
 # Full and restricted models side by side, greedy and beam, to full length: seconds per test.

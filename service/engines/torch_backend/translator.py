@@ -3,18 +3,8 @@
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from service.engines.base import OutputLengths, join_alternatives
-from service.engines.seq2seq import Seq2SeqEngine, Seq2SeqRole
-
-# Without a bound from the catalog, each sentence may produce up to this multiple of its own length in tokens:
-# enough for Arabic to English, and a degenerate model cannot loop for long.
-_LENGTH_RATIO = 1.5
-_LENGTH_SLACK = 10
-
-
-def default_output_lengths(source_tokens: list[int]) -> list[int]:
-    """Room for Arabic to English, short enough that a degenerate model cannot loop for long."""
-    return [int(n * _LENGTH_RATIO) + _LENGTH_SLACK for n in source_tokens]
+from service.engines.base import EngineRole, OutputLengths, default_output_lengths, join_alternatives
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
 
 class PerInputLengthCap(LogitsProcessor):
@@ -42,7 +32,7 @@ class PerInputLengthCap(LogitsProcessor):
         return scores
 
 
-class Seq2SeqTranslator(Seq2SeqRole):
+class Seq2SeqTranslator(EngineRole):
     """`translate_batch(sentences) -> translations`.
 
     Marian drops content on long multi-sentence input, so callers pass sentences (see `translate_texts`);
@@ -57,6 +47,7 @@ class Seq2SeqTranslator(Seq2SeqRole):
         `exact_lengths` makes those bounds the exact output lengths. Either way no row goes past the model's learned
         decoder positions."""
         super().__init__(engine)
+        self.engine: Seq2SeqEngine = engine
         self.output_lengths = output_lengths
         self.exact_lengths = exact_lengths
 

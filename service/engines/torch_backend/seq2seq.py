@@ -12,7 +12,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from service.engines.cancel import current_check, raise_if_cancelled
 from service.engines.catalog import LANGUAGE_CODES, ModelSpec, model_input_limit
 from service.engines.chunking import fit_to_budget
-from service.engines.loading import LoadedModel
+from service.engines.torch_backend.loading import LoadedModel
 from service.errors import ResourceExhausted
 
 log = logging.getLogger(__name__)
@@ -180,25 +180,3 @@ class Seq2SeqEngine:
             return self.vocabulary.describe()
         size = int(self.loaded.model.config.vocab_size)
         return {"restricted": None, "size": size, "of": size}
-
-
-class Seq2SeqRole:
-    """The `Engine` protocol members (service.engines.base) of a summarizer or translator over one engine."""
-
-    def __init__(self, engine: Seq2SeqEngine) -> None:
-        self.engine = engine
-        self.name = engine.name
-
-    @property
-    def device(self) -> str:
-        return str(self.engine.device)
-
-    @property
-    def tokens_generated(self) -> int:
-        return self.engine.tokens_generated
-
-    def describe(self) -> dict[str, Any]:
-        return self.engine.describe()
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        return self.engine.count_tokens(texts)

@@ -2,19 +2,21 @@
 
 from typing import Any
 
-from service.engines.seq2seq import Seq2SeqEngine, Seq2SeqRole
+from service.engines.base import EngineRole
+from service.engines.torch_backend.seq2seq import Seq2SeqEngine
 
 # Used only when neither the catalog nor the checkpoint's generation_config bounds the output:
 # without it `generate` stops at 20 tokens. 84 is mT5-XLSum's published evaluation setting.
 _FALLBACK_MAX_NEW_TOKENS = 84
 
 
-class Seq2SeqSummarizer(Seq2SeqRole):
+class Seq2SeqSummarizer(EngineRole):
     """`summarize_batch(texts) -> summaries`; a text longer than the model's input gets one summary per chunk,
     joined in order, so no part of it goes unread."""
 
     def __init__(self, engine: Seq2SeqEngine) -> None:
         super().__init__(engine)
+        self.engine: Seq2SeqEngine = engine
         self._defaults: dict[str, Any] = {}
         config = engine.loaded.model.generation_config
         if "max_new_tokens" not in engine.generation and config.max_new_tokens is None:

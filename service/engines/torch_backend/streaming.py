@@ -18,9 +18,15 @@ import torch
 from torch import nn
 from transformers import AutoModelForSeq2SeqLM, PretrainedConfig, PreTrainedModel
 
-from service.engines.checkpoint import Checkpoint, StoredTensor, weight_files
-from service.engines.memory import Int8Embedding, int8_linear, is_word_embedding, release_memory, trim_heap
-from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
+from service.engines.torch_backend.checkpoint import Checkpoint, StoredTensor, weight_files
+from service.engines.torch_backend.memory import (
+    Int8Embedding,
+    int8_linear,
+    is_word_embedding,
+    release_memory,
+    trim_heap,
+)
+from service.engines.torch_backend.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import torch
 from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
 
 from service.config import looks_like_local_path
-from service.engines.memory import own_small_tensors, quantize_embeddings, release_memory
-from service.engines.streaming import load_int8
-from service.engines.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
+from service.engines.torch_backend.memory import own_small_tensors, quantize_embeddings, release_memory
+from service.engines.torch_backend.streaming import load_int8
+from service.engines.torch_backend.vocabulary import OutputVocabulary, arabic_output_ids, restrict_output_vocabulary
 from service.errors import ConfigError, ModelLoadError
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
 
-from service.engines.checkpoint import StoredTensor
+from service.engines.torch_backend.checkpoint import StoredTensor
 
 log = logging.getLogger(__name__)
 
