@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from service.engines.torch_backend import tiny
 from service.engines.factory import Engines, load_engines
+from service.engines.torch_backend import tiny
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REFERENCE_ARTICLE = SHARED / "examples" / "sirte-airstrikes.ar.txt"
@@ -48,8 +48,8 @@ TINY_LIBRARIES = ("torch", "transformers", "tokenizers", "sentencepiece", "safet
 
 
 def tiny_cache_key() -> str:
-    """A hash of the code that writes tiny checkpoints (service/engines/torch_backend/tiny.py, its corpus) and of the versions of
-    the libraries it writes them with: any change to either builds them afresh."""
+    """A hash of the code that writes tiny checkpoints (service/engines/torch_backend/tiny.py, its corpus) and of
+    the versions of the libraries it writes them with: any change to either builds them afresh."""
     digest = hashlib.sha256()
     for source in TINY_SOURCES:
         digest.update(Path(source).read_bytes())
@@ -79,7 +79,8 @@ def cached_build(name: str, build: Callable[[Path], object]) -> Path:
 
 
 def tiny_checkpoint(family: str) -> Path:
-    """The cached tiny checkpoint of `family` (service.engines.torch_backend.tiny.build_tiny's defaults); read-only for callers."""
+    """The cached tiny checkpoint of `family` (service.engines.torch_backend.tiny.build_tiny's defaults); read-only
+    for callers."""
     return cached_build(f"tiny-{family}", lambda directory: tiny.build_tiny(family, directory))
 
 
