@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # Comma-separated origins allowed to call the API from a browser. Empty: no CORS headers at all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Answers remembered (/summarize, /translate): bytes of answers kept in memory; 0 turns the cache off.
+    cache_max_bytes: int = Field(default=64 * 2**20, ge=0)
+    # A directory where answers also go to disk, to survive a restart; None = memory only.
+    cache_dir: Path | None = None
+    cache_disk_max_bytes: int = Field(default=1024 * 2**20, ge=0)
 
     # Where the models run: "local" = in this process; "ray" = Ray Serve deployments / Ray actors (khulasa[ray]).
     placement: Literal["local", "ray"] = "local"

@@ -5,7 +5,7 @@ text -> clean -> segment -> one batched summarize call -> one batched translate 
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from service.digest import (
@@ -27,6 +27,23 @@ T = TypeVar("T")
 
 # Called after each stage with (stage name, seconds); the HTTP layer feeds its metrics from it.
 StageObserver = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One article's results of one model stage, as soon as the stage ends (for streaming answers).
+
+    `stage` is "summarize" (`sections`: the Arabic summary of each section, in section order) or "translate"
+    (`sections`: their English; `title`: the digest's title in both languages, when it has one).
+    """
+
+    stage: str
+    sections: list[str]
+    title: BilingualText | None = None
+
+
+# Called from the thread that runs the pipeline; it must hand the result over quickly and not raise.
+StageReport = Callable[[StageResult], None]
 
 
 def segment_article(text: str, *, max_sections: int | None = None) -> Segmentation:
@@ -54,6 +71,8 @@ class DigestRequest:
     text: str
     title: str | None = None
     max_sections: int | None = None
+    # Told each model stage's results for this article when the stage ends; the digest itself is unchanged.
+    report: StageReport | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -62,6 +81,7 @@ class _Prepared:
     sections: list[SectionSpan]
     title_ar: str | None
     timing: dict[str, float]
+    report: StageReport | None = None
 
 
 class DigestPipeline:
@@ -116,10 +136,12 @@ class DigestPipeline:
         sources = [_section_source(section) for item in ready for section in item.sections]
         raise_if_cancelled()
         summaries = timed("summarize", lambda: self.summarizer.summarize_batch(sources), timings)
+        _report(ready, "summarize", summaries)
         raise_if_cancelled()
         # Titles ride in the same batched translate call as the summaries.
         to_translate = summaries + [item.title_ar for item in ready if item.title_ar]
         english = timed("translate", lambda: translate_texts(self.translator.translate_batch, to_translate), timings)
+        _report(ready, "translate", english[: len(summaries)], titles=english[len(summaries) :])
         return self._assemble(prepared, summaries, english)
 
     def _prepare(
@@ -130,7 +152,7 @@ class DigestPipeline:
         sections = timed("segment", lambda: segment(cleaned, max_sections=request.max_sections), [timing])
         title = request.title.strip() if request.title and request.title.strip() else None
         title_ar = title or (cleaned.title.text if cleaned.title else None)
-        return _Prepared(cleaned, sections, title_ar, timing)
+        return _Prepared(cleaned, sections, title_ar, timing, request.report)
 
     def _assemble(
         self, prepared: list["_Prepared | KhulasaError"], summaries: list[str], english: list[str]
@@ -166,6 +188,17 @@ class DigestPipeline:
                 )
             )
         return results
+
+
+def _report(ready: list[_Prepared], stage: str, values: list[str], *, titles: list[str] | None = None) -> None:
+    """Hand each article that asked for it its share of a batched stage's `values` (and its title's translation)."""
+    position, title_at = 0, iter(titles or [])
+    for item in ready:
+        share = values[position : position + len(item.sections)]
+        position += len(item.sections)
+        title = BilingualText(ar=item.title_ar, en=next(title_at)) if titles is not None and item.title_ar else None
+        if item.report is not None:
+            item.report(StageResult(stage, share, title))
 
 
 def _section_source(section: SectionSpan) -> str:

@@ -16,6 +16,7 @@ from .auth import Authorized
 from .errors import error_responses
 from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest
 from .state import ServiceState
+from .stream import SUMMARIZE_ANSWERS, AcceptHeader, summarize_answer
 from .texts import check_article
 
 router = APIRouter()
@@ -45,14 +46,22 @@ async def ready(state: State) -> Status:
     return Status(status="ready")
 
 
-@router.post("/summarize", response_model=Digest, responses=_ERRORS, dependencies=[Authorized], tags=["digest"])
-async def summarize(body: SummarizeRequest, state: State) -> Digest:
-    """Bilingual digest of an Arabic article: sections with offsets into `text`, Arabic and English summaries."""
+@router.post(
+    "/summarize",
+    response_model=Digest,
+    responses={**_ERRORS, **SUMMARIZE_ANSWERS},
+    dependencies=[Authorized],
+    tags=["digest"],
+)
+async def summarize(body: SummarizeRequest, state: State, accept: AcceptHeader = None) -> Response:
+    """Bilingual digest of an Arabic article: sections with offsets into `text`, Arabic and English summaries.
+
+    With `Accept: application/x-ndjson`, results as they come (docs/api.md, "Results as they come")."""
     check_article(body.text, state.settings.max_text_chars)
     state.require_pipeline()
     request = DigestRequest(body.text, body.title, body.max_sections or MAX_SECTIONS)
-    digest: Digest = await state.batcher.submit("digest", request)
-    return digest
+    fields = body.model_dump(mode="json") | {"max_sections": request.max_sections}
+    return await summarize_answer(state, fields, request, accept)
 
 
 @router.post(
