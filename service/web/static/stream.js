@@ -1,0 +1,28 @@
+// Reads a streamed answer (NDJSON: one JSON object a line) line by line as it arrives.
+
+/** Call `onLine(text)` for each non-empty line of `response`'s body as soon as the line is complete. */
+export async function readLines(response, onLine) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      break;
+    }
+    // `stream: true` keeps a character split across two chunks whole.
+    pending += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim()) {
+        onLine(line);
+      }
+    }
+  }
+  pending += decoder.decode();
+  if (pending.trim()) {
+    onLine(pending);
+  }
+}
