@@ -2,7 +2,8 @@
 
 The stream is one JSON object a line: `sections` (the segmentation, sent before any model runs), then `summary`
 and `translation` lines per section and a `title` line as each model stage ends, and last `digest`, whose `digest`
-is byte for byte the plain answer. A failure after the first line is an `error` line, and the stream ends. A client
+is byte for byte the plain answer (but for U+0085, U+2028 and U+2029, written as escapes so that each event stays
+on one line for every reader). A failure after the first line is an `error` line, and the stream ends. A client
 that goes away cancels the rest of its work. Both forms go through the answer cache (service/api/cache.py).
 """
 
@@ -149,8 +150,19 @@ async def _stream(state: ServiceState, request: dict[str, Any], job: DigestReque
     return _DigestStream(events, stop, {CACHE_HEADER: outcome} if outcome else {})
 
 
+# JSON lets these stand unescaped in strings, but Python's str.splitlines() and some NDJSON readers end a line at
+# them: escaped, every event stays on its line. (UTF-8 never holds these bytes as part of another character.)
+_LINE_BREAKS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+
+
+def _one_line(raw: bytes) -> bytes:
+    for found, escaped in _LINE_BREAKS:
+        raw = raw.replace(found, escaped)
+    return raw
+
+
 def _line(event: dict[str, Any]) -> bytes:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _one_line(json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()) + b"\n"
 
 
 async def _events(
@@ -189,7 +201,7 @@ async def _events(
         if result.stage not in sent:
             for line in _stage_lines(result):
                 yield line
-    yield b'{"event":"digest","digest":' + stored + b"}\n"
+    yield b'{"event":"digest","digest":' + _one_line(stored) + b"}\n"
 
 
 async def _as_ready(results: "asyncio.Queue[StageResult]", work: "asyncio.Task[bytes]") -> AsyncIterator[StageResult]:

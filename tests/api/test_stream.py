@@ -161,3 +161,15 @@ def test_a_cached_translate_error_is_not_an_answer(cached: TestClient) -> None:
     for _ in range(2):
         response = cached.post("/translate", json={"q": "نص", "target": "fr"})
         assert response.status_code == 400 and "x-khulasa-cache" not in response.headers
+
+
+def test_every_event_stays_on_its_line_whatever_the_text_holds(cached: TestClient) -> None:
+    # JSON leaves U+0085, U+2028 and U+2029 unescaped; str.splitlines() would cut an event at each.
+    text = "وصل الوفد\u2028 إلى القاهرة\x85 صباح اليوم.\u2029\n\nوبدأ الاجتماع بعد الظهر."
+    streamed = cached.post("/summarize", json={"text": text}, headers=STREAM)
+    lines = streamed.text.splitlines()
+    assert [json.loads(line)["event"] for line in lines][0 :: len(lines) - 1] == ["sections", "digest"]
+    digest = json.loads(lines[-1])["digest"]
+    assert all(text[section["start"] : section["end"]] == section["text"] for section in digest["sections"])
+    plain = cached.post("/summarize", json={"text": text})
+    assert digest == plain.json() and "\x85" in plain.text  # the plain answer keeps them as they are
