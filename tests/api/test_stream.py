@@ -3,6 +3,7 @@
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,3 +174,18 @@ def test_every_event_stays_on_its_line_whatever_the_text_holds(cached: TestClien
     assert all(text[section["start"] : section["end"]] == section["text"] for section in digest["sections"])
     plain = cached.post("/summarize", json={"text": text})
     assert digest == plain.json() and "\x85" in plain.text  # the plain answer keeps them as they are
+
+
+def test_a_cache_dir_that_cannot_be_made_stops_startup_naming_the_setting(
+    tiny_settings: Settings, short_engines: Engines, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings = tiny_settings.model_copy(update={"cache_dir": blocker / "answers"})
+    reasons: list[str] = []
+    with TestClient(create_app(settings, engines=short_engines, on_fatal=reasons.append)) as client:
+        deadline = time.monotonic() + 30
+        while not reasons and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert client.get("/ready").status_code == 503
+    assert len(reasons) == 1 and reasons[0].startswith("cache_dir (KHULASA_CACHE_DIR)"), reasons
