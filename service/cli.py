@@ -54,9 +54,15 @@ def _positive(value: str) -> int:
     return number
 
 
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
 def _article_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="UTF-8 text file, or - for standard input")
+    parser.add_argument("file", help="UTF-8 text file, a web page (.html, .htm), or - for standard input")
     parser.add_argument("--max-sections", dest="max_sections", type=_positive, default=None)
+    parser.add_argument(
+        "--html", action="store_true", default=False, help="FILE is a web page (implied by a .html or .htm name)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize = with_models("summarize", "print the digest of an article as JSON")
     _article_arguments(summarize)
     summarize.add_argument("--title", default=None)
+    summarize.add_argument(
+        "--summary", choices=["abstractive", "extractive"], help="extractive: each section's own central sentences"
+    )
     summarize.set_defaults(handler=_summarize)
 
     segment = commands.add_parser("segment", help="print title, sections and removed furniture as JSON (no models)")
@@ -119,6 +128,7 @@ _SETTING_FLAGS = (
     "backend",
     "summarizer_output_vocab",
     "log_level",
+    "summary",
     "placement",
     "ray_actors",
     "host",
@@ -181,17 +191,31 @@ def _summarize(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        text = _read_input(args.file).decode("utf-8")
+        text, page = _article(args)
     except (OSError, UnicodeDecodeError) as error:
         print(f"khulasa: cannot read {args.file}: {error}", file=sys.stderr)
         return 1
     _quiet_libraries()
     engines = load_engines(settings)
     digest = DigestPipeline(engines.summarizer, engines.translator).run(
-        text, title=args.title, max_sections=args.max_sections
+        text, title=args.title, max_sections=args.max_sections, summary=settings.default_summary()
     )
-    print(digest.model_dump_json(indent=2))
+    print((digest.model_copy(update={"text": text}) if page else digest).model_dump_json(indent=2))
     return 0
+
+
+def _article(args: argparse.Namespace) -> tuple[str, bool]:
+    """The article text of FILE and whether it came from a web page (then extracted, decoded by its declared
+    charset). Raises OSError, UnicodeDecodeError, or KhulasaError for a page without an Arabic article."""
+    from service.api.texts import check_article
+    from service.text.extract import decode_page, extract_article
+
+    raw = _read_input(args.file)
+    if not (args.html or args.file.lower().endswith(_PAGE_SUFFIXES)):
+        return raw.decode("utf-8"), False
+    text = extract_article(decode_page(raw)).text
+    check_article(text, max_chars=len(text))
+    return text, True
 
 
 def _read_input(name: str) -> bytes:
@@ -203,13 +227,17 @@ def _segment(args: argparse.Namespace) -> int:
     from service.pipeline import segment_article
 
     try:
-        raw = _read_input(args.file)
         if not args.jsonl:
-            print(segment_article(raw.decode("utf-8"), max_sections=args.max_sections).model_dump_json(indent=2))
-            return 0
+            text, page = _article(args)
+        else:
+            raw = _read_input(args.file)
     except (OSError, UnicodeDecodeError) as error:
         print(f"khulasa: cannot read {args.file}: {error}", file=sys.stderr)
         return 1
+    if not args.jsonl:
+        found = segment_article(text, max_sections=args.max_sections)
+        print((found.model_copy(update={"text": text}) if page else found).model_dump_json(indent=2))
+        return 0
     rejected = 0
     for number, line in enumerate(raw.splitlines(), start=1):
         if line.strip():

@@ -4,9 +4,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# KHULASA_SUMMARIZER=extractive: no summarizer model; summaries are the sections' own sentences.
+EXTRACTIVE = "extractive"
 # A hub id is "name" or "owner/name"; anything else is taken as a local path.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
@@ -25,6 +27,9 @@ class Settings(BaseSettings):
 
     summarizer: str = "csebuetnlp/mT5_multilingual_XLSum"
     translator: str = "Helsinki-NLP/opus-mt-tc-big-ar-en"
+    # The summary a /summarize request gets when it names none: "abstractive" (the summarizer model writes it) or
+    # "extractive" (1 to 3 of the section's own sentences, no model). None: abstractive, unless there is no model.
+    summary: Literal["abstractive", "extractive"] | None = None
     summarizer_revision: str | None = None
     translator_revision: str | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -65,6 +70,12 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
     # Comma-separated origins allowed to call the API from a browser. Empty: no CORS headers at all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Origins that may call the LibreTranslate routes from a browser, as LibreTranslate allows: "*" (default) is any,
+    # a comma-separated list narrows it, "off" (or empty) sends no CORS headers there. KHULASA_CORS_ORIGINS still
+    # governs the service's own routes.
+    libretranslate_cors: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    # Seconds one web page (`html` in a request) may take to read; past it the answer is 422 and the work stops.
+    html_timeout_s: float = Field(default=10.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Answers remembered (/summarize, /translate): bytes of answers kept in memory; 0 turns the cache off.
     cache_max_bytes: int = Field(default=64 * 2**20, ge=0)
@@ -89,6 +100,8 @@ class Settings(BaseSettings):
         source = source.strip()
         if not source:
             raise ValueError("must name a hub id or a local directory")
+        if source == EXTRACTIVE:
+            return source
         if looks_like_local_path(source):
             path = Path(source).expanduser()
             if not path.is_dir():
@@ -97,12 +110,27 @@ class Settings(BaseSettings):
                 raise ValueError(f"model path {source} has no config.json (not a Hugging Face checkpoint)")
         return source
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "libretranslate_cors", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("libretranslate_cors")
+    @classmethod
+    def _off_is_empty(cls, origins: list[str]) -> list[str]:
+        return [] if [origin.lower() for origin in origins] == ["off"] else origins
+
+    @model_validator(mode="after")
+    def _summary_needs_its_model(self) -> "Settings":
+        if self.summarizer == EXTRACTIVE and self.summary == "abstractive":
+            raise ValueError("summary=abstractive needs a summarizer model, and KHULASA_SUMMARIZER is extractive")
+        return self
+
+    def default_summary(self) -> Literal["abstractive", "extractive"]:
+        """The summary mode of a request that names none."""
+        return self.summary or ("extractive" if self.summarizer == EXTRACTIVE else "abstractive")
 
     @field_validator("catalog")
     @classmethod

@@ -8,6 +8,35 @@ class BilingualText(BaseModel):
     en: str
 
 
+def _absent(value: object) -> bool:
+    # Fields only some answers have are left out of the others, which stay as they were before the field existed.
+    return value is None
+
+
+class Offsets(BaseModel):
+    """Where a piece lies in the submitted text: `submitted_text[start:end]`."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Summary(BilingualText):
+    """A section's summary. Extractive ones also say where each of their sentences stands in the article."""
+
+    spans: list[Offsets] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="extractive summaries: the chosen sentences, in order, as offsets into the submitted text "
+        "(`ar` is their texts joined by spaces); absent for abstractive ones",
+    )
+
+
+_SOURCE = (
+    "with `html` in the request: the article extracted from the page, which every offset in this answer indexes; "
+    "absent when the request sent `text`"
+)
+
+
 class TextSpan(BaseModel):
     """A piece of the submitted text: `text == submitted_text[start:end]`."""
 
@@ -39,6 +68,7 @@ class Segmentation(BaseModel):
     title: TextSpan | None
     sections: list[SegmentedSection]
     removed: list[RemovedSpan]
+    text: str | None = Field(default=None, description=_SOURCE, exclude_if=_absent)
 
 
 class Section(BaseModel):
@@ -50,7 +80,7 @@ class Section(BaseModel):
     text: str
     keywords: list[str]
     heading: str | None = Field(description=_HEADING)
-    summary: BilingualText
+    summary: Summary
 
 
 class ModelsUsed(BaseModel):
@@ -64,3 +94,4 @@ class Digest(BaseModel):
     removed: list[RemovedSpan]
     models: ModelsUsed
     timing_ms: dict[str, float]
+    text: str | None = Field(default=None, description=_SOURCE, exclude_if=_absent)

@@ -43,6 +43,25 @@ class NotArabic(Unprocessable):
     code = "not_arabic"
 
 
+class NoArticle(Unprocessable):
+    """A web page holds no article text that could be extracted (HTTP 422)."""
+
+    code = "no_article"
+
+
+class PageTooComplex(Unprocessable):
+    """A web page took longer to read than KHULASA_HTML_TIMEOUT_S allows (HTTP 422); the work was stopped."""
+
+    code = "page_too_complex"
+
+
+class SummaryUnavailable(Unprocessable):
+    """The request asks for a summary mode this server cannot give: abstractive without a summarizer model
+    (HTTP 422)."""
+
+    code = "summary_unavailable"
+
+
 class Unauthorized(KhulasaError):
     """API keys are configured and the request carries none of them (HTTP 401)."""
 
@@ -71,6 +90,13 @@ class Overloaded(KhulasaError):
     """Too many requests are waiting already (HTTP 429)."""
 
     code = "overloaded"
+
+
+class Unavailable(KhulasaError):
+    """The worker serving this request went away mid-request (a Ray Serve replica died); a retry is answered by
+    another or a restarted one (HTTP 503)."""
+
+    code = "unavailable"
 
 
 class NotReady(KhulasaError):

@@ -12,16 +12,19 @@ from service.digest import (
     BilingualText,
     Digest,
     ModelsUsed,
+    Offsets,
     RemovedSpan,
     Section,
     Segmentation,
     SegmentedSection,
+    Summary,
     TextSpan,
 )
 from service.engines.base import Summarizer, Translator, translate_texts
 from service.engines.cancel import raise_if_cancelled
+from service.engines.extractive import central_sentences, join_sentences
 from service.errors import InvalidInput, KhulasaError
-from service.text import CleanedText, SectionSpan, clean, segment
+from service.text import CleanedText, SectionSpan, Span, clean, segment
 
 T = TypeVar("T")
 
@@ -71,6 +74,8 @@ class DigestRequest:
     text: str
     title: str | None = None
     max_sections: int | None = None
+    # "extractive": each summary is 1 to 3 of the section's own sentences, no model (service.engines.extractive).
+    summary: str = "abstractive"
     # Told each model stage's results for this article when the stage ends; the digest itself is unchanged.
     report: StageReport | None = field(default=None, compare=False)
 
@@ -81,7 +86,12 @@ class _Prepared:
     sections: list[SectionSpan]
     title_ar: str | None
     timing: dict[str, float]
+    extractive: bool = False
     report: StageReport | None = None
+
+
+# A section's Arabic summary and, for an extractive one, the sentences it is made of (offsets into the article).
+_Written = tuple[str, list[Span] | None]
 
 
 class DigestPipeline:
@@ -97,13 +107,15 @@ class DigestPipeline:
         *,
         title: str | None = None,
         max_sections: int | None = None,
+        summary: str = "abstractive",
         observe: StageObserver | None = None,
     ) -> Digest:
         """Digest of `text`. Offsets index `text` exactly as given. Raises InvalidInput for blank text.
 
         A `title` given by the caller wins over the one found in the text; either way it is translated.
+        `summary="extractive"` takes each section's own central sentences instead of the summarizer's output.
         """
-        result = self.run_many([DigestRequest(text, title, max_sections)], observe=observe)[0]
+        result = self.run_many([DigestRequest(text, title, max_sections, summary)], observe=observe)[0]
         if isinstance(result, KhulasaError):
             raise result
         return result
@@ -133,13 +145,12 @@ class DigestPipeline:
             prepared.append(self._prepare(request, timed) if request.text.strip() else InvalidInput("text is empty"))
         ready = [item for item in prepared if isinstance(item, _Prepared)]
         timings = [item.timing for item in ready]
-        sources = [_section_source(section) for item in ready for section in item.sections]
         raise_if_cancelled()
-        summaries = timed("summarize", lambda: self.summarizer.summarize_batch(sources), timings)
-        _report(ready, "summarize", summaries)
+        summaries = timed("summarize", lambda: self._summaries(ready), timings)
+        _report(ready, "summarize", [text for text, _ in summaries])
         raise_if_cancelled()
         # Titles ride in the same batched translate call as the summaries.
-        to_translate = summaries + [item.title_ar for item in ready if item.title_ar]
+        to_translate = [text for text, _ in summaries] + [item.title_ar for item in ready if item.title_ar]
         english = timed("translate", lambda: translate_texts(self.translator.translate_batch, to_translate), timings)
         _report(ready, "translate", english[: len(summaries)], titles=english[len(summaries) :])
         return self._assemble(prepared, summaries, english)
@@ -152,10 +163,28 @@ class DigestPipeline:
         sections = timed("segment", lambda: segment(cleaned, max_sections=request.max_sections), [timing])
         title = request.title.strip() if request.title and request.title.strip() else None
         title_ar = title or (cleaned.title.text if cleaned.title else None)
-        return _Prepared(cleaned, sections, title_ar, timing, request.report)
+        return _Prepared(
+            cleaned, sections, title_ar, timing, extractive=request.summary == "extractive", report=request.report
+        )
+
+    def _summaries(self, ready: list[_Prepared]) -> list[_Written]:
+        """Every section's summary, in order: one batched summarizer call for the abstractive ones, the central
+        sentences of the extractive ones."""
+        sources = [_section_source(s) for item in ready if not item.extractive for s in item.sections]
+        written = iter(self.summarizer.summarize_batch(sources) if sources else [])
+        summaries: list[_Written] = []
+        for item in ready:
+            headings = frozenset(span.start for span in item.cleaned.headings)
+            for section in item.sections:
+                if item.extractive:
+                    chosen = central_sentences(item.cleaned.source, section.paragraphs, headings)
+                    summaries.append((join_sentences(chosen), chosen))
+                else:
+                    summaries.append((next(written), None))
+        return summaries
 
     def _assemble(
-        self, prepared: list["_Prepared | KhulasaError"], summaries: list[str], english: list[str]
+        self, prepared: list["_Prepared | KhulasaError"], summaries: list[_Written], english: list[str]
     ) -> list[Digest | KhulasaError]:
         summary_at = iter(range(len(summaries)))
         title_at = iter(range(len(summaries), len(english)))
@@ -178,7 +207,7 @@ class DigestPipeline:
                             text=section.text,
                             keywords=section.keywords,
                             heading=section.heading,
-                            summary=BilingualText(ar=summaries[spot], en=english[spot]),
+                            summary=_summary(summaries[spot], english[spot]),
                         )
                         for index, (section, spot) in enumerate(zip(item.sections, spots, strict=True))
                     ],
@@ -199,6 +228,12 @@ def _report(ready: list[_Prepared], stage: str, values: list[str], *, titles: li
         title = BilingualText(ar=item.title_ar, en=next(title_at)) if titles is not None and item.title_ar else None
         if item.report is not None:
             item.report(StageResult(stage, share, title))
+
+
+def _summary(written: _Written, english: str) -> Summary:
+    text, chosen = written
+    spans = None if chosen is None else [Offsets(start=span.start, end=span.end) for span in chosen]
+    return Summary(ar=text, en=english, spans=spans)
 
 
 def _section_source(section: SectionSpan) -> str:

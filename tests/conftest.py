@@ -133,8 +133,9 @@ def running_server(tiny_models: Path, log: Path, **settings: str) -> Iterator[Ru
         KHULASA_TRANSLATOR=str(tiny_models / "translator"),
         HF_HUB_OFFLINE="1",
         KHULASA_CT2_CACHE=str(tiny_models / "ct2-cache"),
-        **{f"KHULASA_{name.upper()}": value for name, value in settings.items()},
     )
+    # After the defaults, so a test may replace one of them (KHULASA_SUMMARIZER=extractive).
+    env.update({f"KHULASA_{name.upper()}": value for name, value in settings.items()})
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pages import natural_articles, write_page
 from tests.test_pipeline import ARTICLE, ARTICLE_WITH_SUBHEADING, SUBHEADING
 
 
@@ -194,3 +195,39 @@ def test_max_sections_below_one_is_a_usage_error(tmp_path: Path, command: str) -
     article.write_text(ARTICLE, encoding="utf-8")
     result = khulasa(command, str(article), "--max-sections", "0")
     assert result.returncode == 2 and "at least 1" in result.stderr.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1256"])
+def test_segment_reads_a_web_page_by_its_declared_charset(tmp_path: Path, charset: str) -> None:
+    article = natural_articles()[0]
+    page = write_page(tmp_path, article, charset=charset)
+    result = khulasa("segment", str(page))
+    assert result.returncode == 0, result.stderr.decode()
+    answer = json.loads(result.stdout)
+    assert answer["title"]["text"] == article.title
+    assert answer["text"].split("\n\n")[1] == " ".join(article.paragraphs[0].split())
+    for section in answer["sections"]:
+        assert answer["text"][section["start"] : section["end"]] == section["text"]
+
+
+@pytest.mark.slow
+def test_summarize_a_page_without_any_summarizer_model(tmp_path: Path, tiny_models: Path) -> None:
+    page = write_page(tmp_path, natural_articles()[1], name="story.htm")
+    translator = str(tiny_models / "translator")
+    result = khulasa("summarize", str(page), "--summarizer", "extractive", "--translator", translator)
+    assert result.returncode == 0, result.stderr.decode()
+    digest = json.loads(result.stdout)
+    assert digest["models"]["summarizer"] == "extractive"
+    for section in digest["sections"]:
+        pieces = [digest["text"][s["start"] : s["end"]] for s in section["summary"]["spans"]]
+        assert 1 <= len(pieces) <= 3 and section["summary"]["ar"] == " ".join(pieces)
+
+
+@pytest.mark.slow
+def test_a_page_without_an_article_is_one_line_and_status_1(tmp_path: Path) -> None:
+    page = tmp_path / "menu.html"
+    page.write_text("<html><body><nav><a href='/'>الرئيسية</a></nav></body></html>", encoding="utf-8")
+    result = khulasa("segment", str(page))
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == "khulasa: no article text found in the page"

@@ -131,6 +131,9 @@ def test_five_megabyte_body_gets_413(live_server: RunningServer) -> None:
         (b'{"text": "\xd9\x86\xff"}', 400),
         (b'{"text": "\\u0648\\u0635\\u0644\\u0000 \\u0627\\u0644\\u0648\\u0641\\u062f"}', 200),
         (b"[" * 50_000, 400),
+        (b'{"html": "<p>\\u0646\\u0635 \\ud800</p>"}', 422),
+        (b'{"html": "<p>\xd9\x86\xff</p>"}', 400),
+        (b'{"html": "<p>\\u0000\\u0000</p>"}', 422),
     ],
 )
 def test_undecodable_text_over_http(live_server: RunningServer, raw: bytes, status: int) -> None:
@@ -138,6 +141,24 @@ def test_undecodable_text_over_http(live_server: RunningServer, raw: bytes, stat
         f"{live_server.base}/segment", content=raw, headers={"content-type": "application/json"}, timeout=30
     )
     assert response.status_code == status and response.headers["content-type"] == "application/json"
+
+
+PAGES = [
+    "<div>" * 15_000 + "<p>" + "وصل الوفد إلى القاهرة. " * 5,
+    "<html><body><script>" + "وصل " * 1_000 + "</script></body></html>",
+    "<article><p>" + f"{MARKER} وصل الوفد إلى القاهرة صباح اليوم بعد جولة من المحادثات. " * 3 + "</p></article>",
+    "<article><p>Officials met in Cairo on Thursday to discuss the ceasefire and the talks.</p></article>",
+]
+
+
+def test_pages_over_http_get_an_answer_or_a_json_4xx(live_server: RunningServer) -> None:
+    for page in PAGES:
+        for path in ("/segment", "/summarize"):
+            body = {"html": page, "summary": "extractive"} if path == "/summarize" else {"html": page}
+            response = httpx.post(f"{live_server.base}{path}", json=body, timeout=60)
+            assert response.status_code in (200, 413, 422), response.text[:300]
+            assert response.headers["content-type"] == "application/json"
+    assert_serving(live_server.base)
 
 
 def test_many_clients_at_once_while_one_trickles(live_server: RunningServer) -> None:

@@ -5,13 +5,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 import service
 from service.config import Settings
 from service.engines.base import Engines
 
 from .auth import document_open_access
+from .cors import RouteCORS
 from .errors import install_error_handlers
 from .intake import BodyDeadlineMiddleware, JsonOnlyMiddleware
 from .libre import router as libretranslate_router
@@ -46,6 +46,7 @@ def create_app(
             loading.cancel()
         # The server has stopped taking requests; let the accepted ones finish.
         await state.batcher.drain()
+        await asyncio.to_thread(state.pages.close)
 
     app = FastAPI(
         title="Khulasa",
@@ -68,13 +69,12 @@ def create_app(
     app.add_middleware(JsonOnlyMiddleware, json_paths=lambda: json_paths)
     paths = {getattr(route, "path", "") for route in [*app.routes, *router.routes, *libretranslate_router.routes]}
     app.add_middleware(MetricsMiddleware, metrics=state.metrics, known_paths=lambda: paths)
-    if settings.cors_origins:
-        # Outermost, so that preflights and even early errors (413, 415) carry the CORS headers browsers need.
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
+    # Outermost, so that preflights and even early errors (413, 415) carry the CORS headers browsers need.
+    libretranslate_paths = {getattr(route, "path", "") for route in libretranslate_router.routes}
+    app.add_middleware(
+        RouteCORS,
+        libretranslate_paths=lambda: libretranslate_paths,
+        libretranslate_origins=settings.libretranslate_cors,
+        service_origins=settings.cors_origins,
+    )
     return app

@@ -18,6 +18,7 @@ from service.errors import (
     PayloadTooLarge,
     ResourceExhausted,
     Unauthorized,
+    Unavailable,
     Unprocessable,
     UnsupportedMediaType,
 )
@@ -37,6 +38,7 @@ _STATUS: dict[type[KhulasaError], int] = {
     Unprocessable: 422,
     Overloaded: 429,
     NotReady: 503,
+    Unavailable: 503,
     DeadlineExceeded: 504,
     ResourceExhausted: 503,
 }
@@ -63,7 +65,10 @@ _WHEN = {
     415: "the body is not sent as application/json",
     422: "a field is missing, mistyped or out of range; the text is over its limit or not Arabic",
     429: "too many requests are waiting; retry after Retry-After seconds",
-    503: "models are loading or failed to load, or the model ran out of memory on this request",
+    503: (
+        "models are loading or failed to load, the model ran out of memory on this request, or (on Ray) the replica"
+        " serving it stopped; retry after Retry-After seconds"
+    ),
     504: "the request ran past KHULASA_REQUEST_TIMEOUT_S, queueing included; its work was stopped",
 }
 

@@ -9,15 +9,16 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from service.config import EXTRACTIVE
 from service.digest import Digest, Segmentation
 from service.pipeline import DigestRequest, segment_article
 
 from .auth import Authorized
 from .errors import error_responses
+from .pages import article_text, summary_mode
 from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest
 from .state import ServiceState
 from .stream import SUMMARIZE_ANSWERS, AcceptHeader, summarize_answer
-from .texts import check_article
 
 router = APIRouter()
 
@@ -54,14 +55,17 @@ async def ready(state: State) -> Status:
     tags=["digest"],
 )
 async def summarize(body: SummarizeRequest, state: State, accept: AcceptHeader = None) -> Response:
-    """Bilingual digest of an Arabic article: sections with offsets into `text`, Arabic and English summaries.
+    """Bilingual digest of an Arabic article (or of the article in a web page): sections with offsets into the
+    text, Arabic and English summaries.
 
     With `Accept: application/x-ndjson`, results as they come (docs/api.md, "Results as they come")."""
-    check_article(body.text, state.settings.max_text_chars)
+    mode = summary_mode(body, state.settings)
+    text = await article_text(body, state.settings, state.pages)
     state.require_pipeline()
-    request = DigestRequest(body.text, body.title, body.max_sections or MAX_SECTIONS)
-    fields = body.model_dump(mode="json") | {"max_sections": request.max_sections}
-    return await summarize_answer(state, fields, request, accept)
+    request = DigestRequest(text, body.title, body.max_sections or MAX_SECTIONS, mode)
+    # The cache key: the request as sent, with the defaults it asked for and the article text it came to.
+    fields = body.model_dump(mode="json") | {"max_sections": request.max_sections, "summary": mode, "text": text}
+    return await summarize_answer(state, fields, request, accept, extracted=None if body.html is None else text)
 
 
 @router.post(
@@ -74,9 +78,10 @@ async def summarize(body: SummarizeRequest, state: State, accept: AcceptHeader =
 async def segment(body: SegmentRequest, state: State) -> Segmentation:
     """Title, topical sections with keywords and the subheading each opens with, and removed furniture; no model
     involved, so it answers while the models are still loading."""
-    check_article(body.text, state.settings.max_text_chars)
+    text = await article_text(body, state.settings, state.pages)
     most = body.max_sections or MAX_SECTIONS
-    return await anyio.to_thread.run_sync(lambda: segment_article(body.text, max_sections=most))
+    found = await anyio.to_thread.run_sync(lambda: segment_article(text, max_sections=most))
+    return found if body.html is None else found.model_copy(update={"text": text})
 
 
 def _version(package: str) -> str | None:
@@ -116,6 +121,11 @@ async def info(state: State) -> dict[str, Any]:
             "body_timeout_s": settings.body_timeout_s,
         },
         "api_keys_required": bool(settings.api_keys),
+        # Which summaries this server gives: with KHULASA_SUMMARIZER=extractive, no model and extractive only.
+        "summary": {
+            "default": settings.default_summary(),
+            "modes": ["extractive"] if settings.summarizer == EXTRACTIVE else ["abstractive", "extractive"],
+        },
     }
 
 

@@ -1,9 +1,9 @@
 """Request and response bodies of the HTTP API. Unknown fields are refused rather than silently dropped."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_SECTIONS = 12
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -29,25 +29,44 @@ class ErrorBody(BaseModel):
 
 
 class SegmentRequest(BaseModel):
+    """The article as `text`, or as a web page in `html`: exactly one of the two."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    text: UnicodeStr = Field(
+    text: UnicodeStr | None = Field(
+        default=None,
         description="the article as scraped, in Arabic; offsets in the answer index this string",
         examples=[_EXAMPLE],
     )
+    html: UnicodeStr | None = Field(
+        default=None,
+        description="instead of `text`: a web page; its article is extracted (title, paragraphs, subheadings; "
+        "navigation, share bars, comments and related links left out), and the answer's `text` holds it",
+    )
     max_sections: int | None = Field(default=None, ge=1, le=MAX_SECTIONS)
 
-    @field_validator("text")
+    @field_validator("text", "html")
     @classmethod
-    def _text_has_content(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("text must contain at least one non-whitespace character")
+    def _has_content(cls, text: str | None) -> str | None:
+        if text is not None and not text.strip():
+            raise ValueError("must contain at least one non-whitespace character")
         return text
+
+    @model_validator(mode="after")
+    def _text_or_html(self) -> Self:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("send exactly one of `text` (the article) and `html` (a web page holding it)")
+        return self
 
 
 class SummarizeRequest(SegmentRequest):
     title: UnicodeStr | None = Field(
         default=None, max_length=2_000, description="overrides the title found in the text"
+    )
+    summary: Literal["abstractive", "extractive"] | None = Field(
+        default=None,
+        description="abstractive: the summarizer model writes each summary; extractive: 1 to 3 of the section's own "
+        "sentences, with their offsets in `summary.spans`; default: the server's (KHULASA_SUMMARY)",
     )
 
 

@@ -15,6 +15,7 @@ from service.text import rarity
 from .batcher import MicroBatcher
 from .cache import AnswerCache, service_identity
 from .metrics import Metrics
+from .pages import PageReader
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class ServiceState:
         self.pipeline: DigestPipeline | None = None
         self.on_fatal = on_fatal
         self.metrics = Metrics(self.tokens_generated)
+        self.pages = PageReader(settings.html_timeout_s)
         self.cache = (
             AnswerCache(settings.cache_max_bytes, settings.cache_dir, settings.cache_disk_max_bytes)
             if settings.cache_max_bytes

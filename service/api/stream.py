@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Header
@@ -29,6 +29,7 @@ from .errors import status_of
 from .state import ServiceState
 
 log = logging.getLogger(__name__)
+Model = TypeVar("Model", bound=BaseModel)
 
 NDJSON = "application/x-ndjson"
 CACHE_HEADER = "X-Khulasa-Cache"
@@ -92,15 +93,15 @@ def _key(state: ServiceState, request: dict[str, Any]) -> str:
 
 
 async def summarize_answer(
-    state: ServiceState, request: dict[str, Any], job: DigestRequest, accept: str | None
+    state: ServiceState, request: dict[str, Any], job: DigestRequest, accept: str | None, extracted: str | None
 ) -> Response:
     """The answer to a validated /summarize: `request` is its fields as validated (what keys the cache), `job`
-    what the pipeline runs."""
+    what the pipeline runs, `extracted` the article text taken from a page (the answer then carries it)."""
     if wants_stream(accept):
-        return await _stream(state, request, job)
+        return await _stream(state, request, job, extracted)
 
     async def compute() -> bytes:
-        return render(await state.batcher.submit("digest", job))
+        return render(_with_text(await state.batcher.submit("digest", job), extracted))
 
     content, outcome = await remembered(state.cache, lambda: _key(state, request), compute)
     state.metrics.count_cache(_ROUTE, outcome)
@@ -121,8 +122,13 @@ class _DigestStream(StreamingResponse):
             self.stop()
 
 
-async def _stream(state: ServiceState, request: dict[str, Any], job: DigestRequest) -> Response:
-    segmentation = await anyio.to_thread.run_sync(lambda: segment_article(job.text, max_sections=job.max_sections))
+def _with_text(answer: Model, extracted: str | None) -> Model:
+    return answer if extracted is None else answer.model_copy(update={"text": extracted})
+
+
+async def _stream(state: ServiceState, request: dict[str, Any], job: DigestRequest, extracted: str | None) -> Response:
+    found = await anyio.to_thread.run_sync(lambda: segment_article(job.text, max_sections=job.max_sections))
+    segmentation = _with_text(found, extracted)
     cache = state.cache
     key = _key(state, request) if cache is not None else None
     stored = await cache.lookup(key) if cache is not None and key is not None else None
@@ -140,7 +146,7 @@ async def _stream(state: ServiceState, request: dict[str, Any], job: DigestReque
         live = replace(job, report=report)
 
         async def compute() -> bytes:
-            return render(await state.batcher.submit("digest", live))
+            return render(_with_text(await state.batcher.submit("digest", live), extracted))
 
         waiting = cache.flight(key, compute)[0].wait() if cache is not None and key is not None else compute()
         work.append(asyncio.ensure_future(waiting))

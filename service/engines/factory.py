@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from service.config import Settings
+from service.config import EXTRACTIVE, Settings
 from service.engines.base import Engines, OutputLengths, Summarizer, Translator
 from service.engines.catalog import find_spec
 from service.errors import ConfigError
@@ -83,7 +83,11 @@ def load_translator(
 
 
 def load_summarizer(settings: Settings) -> Summarizer:
-    """Only the summarizer."""
+    """Only the summarizer; with KHULASA_SUMMARIZER=extractive, the model-free one (nothing loaded)."""
+    if settings.summarizer == EXTRACTIVE:
+        from service.engines.extractive import ExtractiveSummarizer
+
+        return ExtractiveSummarizer()
     if resolve_backend(settings) == "ctranslate2":
         from service.engines.ct2 import CT2Summarizer
 

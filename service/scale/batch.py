@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # Windows in flight per actor: one computing, one queued, so no actor waits on the driver between windows.
 _IN_FLIGHT_PER_ACTOR = 2
+# Restarts per actor (and retries per window) before the job stops with a JobError; it resumes when run again.
+_RESTARTS = 3
 
 
 class _WindowWorker:
@@ -67,7 +69,10 @@ class RayWindows:
         cpus = actor_cpus(actors, cluster_cpus(), settings.ray_replica_cpus)
         # Intra-op threads match the CPUs each actor asked for, so actors do not fight over cores.
         threads = settings.threads or max(1, int(cpus))
-        worker = ray.remote(num_cpus=cpus, max_restarts=0)(_WindowWorker)
+        # An actor that dies (its process killed, its node lost) is restarted, loading its model again, and the
+        # windows it held are run again on it: the pool still hands results back in input order, and a window's
+        # output does not depend on which actor ran it, so the job's bytes are those of an uninterrupted run.
+        worker = ray.remote(num_cpus=cpus, max_restarts=_RESTARTS, max_task_retries=_RESTARTS)(_WindowWorker)
         self.actors = [worker.remote(settings.model_copy(update={"threads": threads})) for _ in range(actors)]
         self.pool = ActorPool(self.actors)
         log.info("%d translation actors, %.2f CPUs and %d threads each", actors, cpus, threads)

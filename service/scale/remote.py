@@ -5,13 +5,19 @@ deployment first answers, and `tokens_generated` is the sum of each replica's ow
 result, so /info and /metrics read local values.
 """
 
+import logging
+import time
 from typing import Any
 
 from service.engines.cancel import cancelled
-from service.errors import Cancelled, KhulasaError, Overloaded
+from service.errors import Cancelled, KhulasaError, Overloaded, Unavailable
+
+log = logging.getLogger(__name__)
 
 # How often a waiting call looks whether its callers have given up.
 _POLL_S = 0.05
+# How long connect() waits before asking again after the replica it asked died.
+_RETRY_S = 1.0
 
 
 class RemoteEngine:
@@ -24,8 +30,16 @@ class RemoteEngine:
         self._tokens: dict[str, int] = {}
 
     def connect(self) -> None:
-        """Wait until a replica answers (it has loaded its model), and keep its description."""
-        self._described = self._call(self.handle.describe.remote())
+        """Wait until a replica answers (it has loaded its model), and keep its description.
+
+        A replica that dies before it answers is replaced by Serve; this keeps asking (once a second), so the
+        ingress becomes ready once the replacement answers instead of staying not-ready for good."""
+        while True:
+            try:
+                self._described = self._call(self.handle.describe.remote())
+                return
+            except Unavailable:
+                time.sleep(_RETRY_S)
 
     @property
     def name(self) -> str:
@@ -54,11 +68,14 @@ class RemoteEngine:
         return outputs
 
     def _call(self, response: Any) -> Any:
-        """The response's result; Overloaded on Serve's backpressure, Cancelled once every caller has given up,
-        and the replica's own KhulasaError as itself (so it maps to the same HTTP status as locally)."""
-        from ray.exceptions import RayTaskError
-        from ray.serve.exceptions import BackPressureError
+        """The response's result. Overloaded on Serve's backpressure; Unavailable when the replica serving it died
+        (Serve starts another; the request is not retried here, as a request that kills replicas would kill the
+        next one too); Cancelled once every caller has given up; the replica's own KhulasaError as itself (so it
+        maps to the same HTTP status as locally)."""
+        from ray.exceptions import RayActorError, RayTaskError
+        from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError, ReplicaUnavailableError
 
+        name = self.deployment["name"]
         while True:
             if cancelled():
                 response.cancel()
@@ -68,9 +85,10 @@ class RemoteEngine:
             except TimeoutError:
                 continue
             except BackPressureError as error:
-                raise Overloaded(
-                    f"the {self.deployment['name']} deployment is at its queue limit; retry shortly"
-                ) from error
+                raise Overloaded(f"the {name} deployment is at its queue limit; retry shortly") from error
+            except (RayActorError, ReplicaUnavailableError, DeploymentUnavailableError) as error:
+                log.warning("the %s replica serving a request is gone: %s", name, error)
+                raise Unavailable(f"the {name} replica serving this request stopped; retry shortly") from error
             except RayTaskError as error:
                 if isinstance(error.cause, KhulasaError):
                     raise error.cause from None

@@ -149,6 +149,38 @@ def test_arabic_heavy_text_translates_item_by_item(schema: Any) -> None:
     send()
 
 
+TAGS = st.sampled_from(["p", "div", "h2", "li", "span", "figcaption", "nav", "aside", "script", "footer", "b"])
+MARKUP_PIECE = st.tuples(TAGS, ARABIC_HEAVY).map(lambda pair: f"<{pair[0]}>{pair[1]}</{pair[0]}>")
+ARABIC_PAGES = st.lists(st.one_of(MARKUP_PIECE, st.text(max_size=6)), min_size=1, max_size=20).map(
+    lambda pieces: "<html><body><article>" + "".join(pieces) + "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize(("path", "examples"), [("/segment", 40), ("/summarize", 8)])
+def test_arabic_heavy_pages_answer_on_their_extracted_text(schema: Any, path: str, examples: int) -> None:
+    operation = schema[path]["POST"]
+    served: list[int] = []
+
+    @bounded(examples)
+    @given(page=ARABIC_PAGES, extractive=st.booleans())
+    def send(page: str, extractive: bool) -> None:
+        body: dict[str, Any] = {"html": page}
+        if path == "/summarize" and extractive:
+            body["summary"] = "extractive"
+        response = operation.Case(body=body, media_type="application/json").call_and_validate(checks=CHECKS)
+        assert response.status_code in (200, 422), response.text
+        if response.status_code == 200:
+            answer = response.json()
+            spans_index_the_text(answer["text"], answer)
+            for section in answer["sections"]:
+                for span in (section.get("summary") or {}).get("spans") or []:
+                    assert section["start"] <= span["start"] < span["end"] <= section["end"]
+            served.append(1)
+
+    send()
+    assert served, "generated pages with Arabic paragraphs are served"
+
+
 def test_arabic_heavy_text_streamed_ends_in_the_digest_or_an_error(schema: Any) -> None:
     operation = schema["/summarize"]["POST"]
     streamed: list[int] = []

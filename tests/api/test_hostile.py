@@ -189,6 +189,7 @@ SURROGATES = [
     ("/summarize", b'{"text": "\\u0646\\u0635 \\ud800 \\u0646\\u0635"}', "text"),
     ("/summarize", b'{"text": "\\u0646\\u0635", "title": "\\udfff"}', "title"),
     ("/segment", b'{"text": "\\ud83d"}', "text"),
+    ("/segment", b'{"html": "<p>\\u0646\\u0635 \\udc00</p>"}', "html"),
     ("/translate", b'{"q": "\\ud800"}', "q"),
     ("/translate", b'{"q": ["\\u0646\\u0635", "\\udc00\\u0646"]}', "q.1: has a lone surrogate U+DC00 at character 0"),
     ("/translate", b'{"q": "\\u0646\\u0635", "source": "\\ud800"}', "source"),
@@ -422,3 +423,68 @@ def test_hostile_html_keeps_its_markup_and_adds_none(battered: TestClient, sourc
         assert found, f"markup {tag!r} is missing"
         assert "<" not in before and ">" not in before
     assert "<" not in rest and ">" not in rest
+
+
+# Pages in `html`: whatever the markup, an answer whose offsets index the extracted `text`, or a JSON 422.
+HOSTILE_PAGES = [
+    *HOSTILE_HTML,
+    "",
+    "\x00" * 1_000,
+    "<html>" + "\ufffd\x01\x02" * 1_000 + "</html>",
+    "<div>" * 10_000 + "<p>" + "وصل الوفد إلى القاهرة صباح اليوم. " * 5 + "</p>",
+    "<p>" + "وصل الوفد إلى القاهرة صباح اليوم. " * 5 + "</p>" + "</div>" * 10_000,
+    '<p title="' + "x" * 100_000 + '">' + "وصل الوفد إلى القاهرة صباح اليوم. " * 5 + "</p>",
+    "<article><p>" + "Officials met in Cairo on Thursday to discuss the ceasefire. " * 5 + "</p></article>",
+    "<script>" + "وصل الوفد إلى القاهرة. " * 50 + "</script><style>p{}</style>",
+    '<meta charset="windows-1256"><p>' + "وصل الوفد إلى القاهرة صباح اليوم. " * 5 + "</p>",
+    '<?xml version="1.0" encoding="utf-8"?><html><body><p>' + "وصل الوفد إلى القاهرة. " * 5 + "</p></body></html>",
+]
+PAGE_REFUSALS = {"validation_error", "no_article", "not_arabic"}
+
+
+@pytest.mark.slow  # the app reads pages in a worker process, which takes seconds to start
+@pytest.mark.parametrize("route", ["/summarize", "/segment"])
+@pytest.mark.parametrize("page", HOSTILE_PAGES, ids=range(len(HOSTILE_PAGES)))
+def test_hostile_pages_get_an_answer_on_their_extracted_text_or_a_422(
+    battered: TestClient, route: str, page: str
+) -> None:
+    response = battered.post(route, json={"html": page})
+    if response.status_code != 200:
+        assert assert_json_error(response, 422)["type"] in PAGE_REFUSALS, response.text[:300]
+        return
+    answer = response.json()
+    text = answer["text"]
+    assert text.strip() and "<script" not in text and "<p" not in text
+    if route == "/segment":
+        assert_spans_cover(text, answer)
+    else:
+        check_answer(route, text, answer)
+
+
+REQUEST_FIELDS: list[tuple[str, dict[str, Any]]] = [
+    ("/summarize", {"text": ARABIC, "html": "<p>وصل</p>"}),
+    ("/segment", {"html": None}),
+    ("/segment", {"html": {"a": 1}}),
+    ("/segment", {"html": ["<p>وصل</p>"]}),
+    ("/segment", {"text": ARABIC, "summary": "extractive"}),  # /segment has no summaries
+    ("/summarize", {"text": ARABIC, "summary": "EXTRACTIVE"}),
+    ("/summarize", {"text": ARABIC, "summary": 1}),
+    ("/summarize", {"text": ARABIC, "summary": ["extractive"]}),
+    ("/summarize", {"text": ARABIC, "summary": ""}),
+]
+
+
+@pytest.mark.parametrize(("route", "body"), REQUEST_FIELDS, ids=[repr(body)[:60] for _, body in REQUEST_FIELDS])
+def test_malformed_html_and_summary_fields_get_422(battered: TestClient, route: str, body: dict[str, Any]) -> None:
+    assert_json_error(battered.post(route, json=body), 422, "validation_error")
+
+
+def test_extractive_summaries_of_odd_text_are_its_own_sentences(battered: TestClient) -> None:
+    for case in CASES:
+        if case.summarize != OK or case.slow:
+            continue
+        response = battered.post("/summarize", json={"text": case.text, "summary": "extractive"})
+        assert response.status_code == 200, (case.name, response.text[:300])
+        for section in response.json()["sections"]:
+            pieces = [case.text[s["start"] : s["end"]] for s in section["summary"]["spans"]]
+            assert 1 <= len(pieces) <= 3 and section["summary"]["ar"] == " ".join(pieces), case.name

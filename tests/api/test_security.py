@@ -135,7 +135,13 @@ def test_no_request_field_can_name_a_file_or_a_model(client: TestClient) -> None
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     requests = {name: schemas[name] for name in ("SummarizeRequest", "SegmentRequest")}
     fields = {name: set(schema["properties"]) for name, schema in requests.items()}
-    assert fields == {"SummarizeRequest": {"text", "title", "max_sections"}, "SegmentRequest": {"text", "max_sections"}}
+    # `html` is a page's markup and `summary` one of two words: neither can name a file or a model.
+    assert fields == {
+        "SummarizeRequest": {"text", "html", "title", "max_sections", "summary"},
+        "SegmentRequest": {"text", "html", "max_sections"},
+    }
+    summary = requests["SummarizeRequest"]["properties"]["summary"]["anyOf"][0]
+    assert set(summary["enum"]) == {"abstractive", "extractive"}
     assert all(schema["additionalProperties"] is False for schema in requests.values())
     paths = client.get("/openapi.json").json()["paths"]
     translate = paths["/translate"]["post"]["requestBody"]["content"]["application/json"]["schema"]

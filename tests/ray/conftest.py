@@ -6,15 +6,19 @@ Tests reach it in-process (`ray` is initialised here) or from `khulasa` subproce
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from service.config import Settings
 from service.engines.factory import Engines, load_engines
+from tests.conftest import free_port
 
 RAY_MISSING = "Ray is not installed (pip install 'khulasa[ray]')"
 # Short greedy outputs: random weights seldom stop, and these tests are about where work runs, not how much is
@@ -126,3 +130,54 @@ def ray_settings(tiny_settings: Settings) -> Settings:
 def local_engines(ray_settings: Settings) -> Engines:
     """The tiny models loaded in this process with the settings the Ray tests give their cluster."""
     return load_engines(ray_settings)
+
+
+# One answer of /ready while `khulasa serve --engine ray` starts: (status, body) or (exception name, "").
+Answer = tuple[int | str, str, str | None]
+
+
+@pytest.fixture(scope="session")
+def ray_startup() -> list[Answer]:
+    """Each change in what /ready answered while `ray_server` started, from the moment its process began, in order:
+    (status or transport error, body, Retry-After)."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def ray_server(
+    ray_env: dict[str, str], ray_startup: list[Answer], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`khulasa serve --engine ray` on the test cluster, shared by the modules that need Serve's HTTP proxy; its
+    base URL once /ready answers 200 (within 90 s)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("ray-serve") / "serve.log"
+    command = [sys.executable, "-m", "service", "serve", "--engine", "ray", "--port", str(port)]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, env=ray_env, stdout=sink, stderr=sink)
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    try:
+        while not ray_startup or ray_startup[-1][0] != 200:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() - started < 90, f"not ready within 90 s:\n{log.read_text()}"
+            answer = _ready(base)
+            if not ray_startup or ray_startup[-1] != answer:
+                ray_startup.append(answer)
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, log.read_text()
+
+
+def _ready(base: str) -> Answer:
+    try:
+        response = httpx.get(f"{base}/ready", timeout=2)
+    except httpx.TransportError as error:
+        return type(error).__name__, "", None
+    return response.status_code, response.text, response.headers.get("retry-after")

@@ -1,6 +1,7 @@
 """`khulasa translate-batch --engine ray`: the same bytes as the local engine, resumable after SIGKILL."""
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from service.batch import BatchOptions, run_batch
 from service.config import Settings
 from service.engines.factory import Engines
-from tests.ray.conftest import RAY_MISSING
+from tests.ray.conftest import RAY_MISSING, _children
 
 pytest.importorskip("ray", reason=RAY_MISSING)
 pytestmark = pytest.mark.slow
@@ -113,6 +114,46 @@ def test_ray_driver_killed_after_a_window_and_rerun_gives_identical_bytes(
     # The same job again, here (the actors of the killed driver died with it).
     stats = run_batch(BatchOptions(str(source), str(output), window=WINDOW), actors)
     assert stats.segments == 2000
+    assert output.read_bytes() == local.read_bytes()
+    assert rejects(output) == rejects(local)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ray.jsonl", "ray.jsonl.rejects.jsonl"]
+
+
+def _translating_actor(deadline: float) -> int:
+    """The pid of one of this test cluster's batch actors that is translating a window now (Ray titles an actor's
+    process by the call it runs). Only this session's descendants: other Ray clusters may share the machine."""
+    while time.monotonic() < deadline:
+        for pid in _children(os.getpid()):
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::_WindowWorker.translate"):
+                    return pid
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("no batch actor was translating")
+
+
+def test_ray_actor_killed_mid_window_is_restarted_and_the_job_bytes_equal_an_uninterrupted_run(
+    jobs: tuple[Path, Path], ray_env: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGKILL of an actor's process while it translates: Ray restarts the actor and runs its windows again."""
+    source, local = jobs
+    output = tmp_path / "ray.jsonl"
+    checkpoint = tmp_path / "ray.jsonl.checkpoint.json"
+    command = [sys.executable, "-m", "service", "translate-batch", str(source), str(output)]
+    command += ["--engine", "ray", "--actors", "2", "--window", str(WINDOW), "--log-level", "warning"]
+    driver = subprocess.Popen(command, env=ray_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (checkpoint.exists() and json.loads(checkpoint.read_text())["records_done"] > 0):
+        assert driver.poll() is None, driver.communicate()[1].decode()
+        assert time.monotonic() < deadline, "no window committed within 120 s"
+        time.sleep(0.02)
+    os.kill(_translating_actor(deadline), signal.SIGKILL)
+    done_at_kill = json.loads(checkpoint.read_text())["records_done"]
+    _, errors = driver.communicate(timeout=180)
+    # Exit status 2 and the count: the corpus's malformed lines, rejected as in an uninterrupted run.
+    assert driver.returncode == 2 and b"51 record(s) rejected" in errors, errors.decode()
+    assert done_at_kill < 2000
     assert output.read_bytes() == local.read_bytes()
     assert rejects(output) == rejects(local)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ray.jsonl", "ray.jsonl.rejects.jsonl"]

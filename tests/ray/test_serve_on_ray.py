@@ -1,10 +1,6 @@
 """`khulasa serve --engine ray`: the same answers, errors and limits as one process, models in Serve deployments."""
 
 import json
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -16,7 +12,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from service.engines.factory import Engines
-from tests.conftest import free_port, wait_ready
+from tests.conftest import wait_ready
 from tests.ray.conftest import RAY_MISSING
 
 pytest.importorskip("ray", reason=RAY_MISSING)
@@ -28,40 +24,6 @@ ARTICLE = (
     "في سياق منفصل، فاز المنتخب الوطني لكرة القدم على ضيفه بهدفين دون رد في مباراة ودية."
 )
 SENTENCES = ["وصل الوفد إلى القاهرة. وبدأ الاجتماع ظهرا.", "هل ستنجح المفاوضات؟"]
-
-
-@pytest.fixture(scope="module")
-def ray_server(ray_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`khulasa serve --engine ray` on the test cluster; its base URL once /ready answers 200 (within 60 s)."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("ray-serve") / "serve.log"
-    env = ray_env
-    command = [sys.executable, "-m", "service", "serve", "--engine", "ray", "--port", str(port)]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
-    base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    try:
-        while not _ready(base):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() - started < 60, f"not ready within 60 s:\n{log.read_text()}"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, log.read_text()
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/ready", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -137,36 +99,3 @@ def test_info_and_metrics_describe_the_deployments(ray_server: str) -> None:
         assert info["models"][role]["id"].endswith(role)
     metrics = httpx.get(f"{ray_server}/metrics", timeout=10).text
     assert 'khulasa_generated_tokens_total{role="translator"}' in metrics
-
-
-def test_full_queue_answers_429_with_retry_after_and_never_5xx(ray_server: str, ray_settings: Settings) -> None:
-    """A second application with a queue of 1 and a slow translator (long beam-search outputs)."""
-    from ray import serve
-
-    from service.scale.serve import application
-
-    slow = ray_settings.model_copy(
-        update={
-            "max_queue": 1,
-            "max_batch": 1,
-            "ray_replica_cpus": 0.5,
-            "translator_generate": {"max_new_tokens": 96, "num_beams": 4},
-        }
-    )
-    serve.run(application(slow), name="khulasa-slow", route_prefix="/slow")
-    try:
-        assert httpx.get(f"{ray_server}/slow/ready", timeout=10).status_code in (200, 503)
-
-        def translate(number: int) -> httpx.Response:
-            body = {"q": f"{SENTENCES[0]} {number}", "source": "ar", "target": "en"}
-            return httpx.post(f"{ray_server}/slow/translate", json=body, timeout=120)
-
-        with ThreadPoolExecutor(6) as pool:
-            answers = list(pool.map(translate, range(6)))
-        statuses = [answer.status_code for answer in answers]
-        assert set(statuses) <= {200, 429}, [answer.text for answer in answers]
-        refused = [answer for answer in answers if answer.status_code == 429]
-        assert refused and all(answer.headers.get("retry-after") for answer in refused), statuses
-        assert refused[0].json()["type"] == "overloaded"
-    finally:
-        serve.delete("khulasa-slow")

@@ -124,9 +124,11 @@ def test_keyboard_reaches_every_control_with_a_visible_focus_and_labels(visit: V
     while "summarize" not in reached and len(reached) < 10:
         page.keyboard.press("Tab")
         reached.append(page.evaluate("() => document.activeElement.id"))
-    assert [focused for focused in reached if focused] == ["article", "file", "max-sections", "api-key", "summarize"]
+    focused = [element for element in reached if element]
+    assert focused == ["article", "file", "max-sections", "summary-mode", "api-key", "summarize"]
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
-    unlabelled = page.evaluate("() => [...document.querySelectorAll('input, textarea')].filter(e => !e.labels.length)")
+    controls = "[...document.querySelectorAll('input, textarea, select')]"
+    unlabelled = page.evaluate(f"() => {controls}.filter(e => !e.labels.length)")
     assert unlabelled == []
     page.keyboard.press("Enter")  # Enter on Summarize with nothing pasted: the error, from the keyboard alone
     assert "Paste an Arabic article" in shown_error(visit)

@@ -16,6 +16,7 @@ const byId = (id) => document.getElementById(id);
 const form = byId("article-form");
 const article = byId("article");
 const maxSections = byId("max-sections");
+const summaryMode = byId("summary-mode");
 const apiKey = byId("api-key");
 const button = byId("summarize");
 const inputError = byId("input-error");
@@ -85,6 +86,9 @@ function readForm() {
       return { problem: "Most sections must be a whole number from 1 to 12, or left empty." };
     }
     payload.max_sections = wanted;
+  }
+  if (summaryMode.value) {
+    payload.summary = summaryMode.value;
   }
   return { payload };
 }

@@ -92,9 +92,30 @@ function card(section, count) {
       "details",
       { class: "source" },
       element("summary", {}, `Source text (characters ${section.start} to ${section.end})`),
-      element("div", { class: "source-text", lang: "ar", dir: "rtl" }, section.text),
+      element("div", { class: "source-text", lang: "ar", dir: "rtl" }, ...sourcePieces(section)),
     ),
   );
+}
+
+/**
+ * The section's text as text nodes, with the sentences an extractive summary chose in <mark> elements.
+ * `summary.spans` index the whole article; the section's text starts at `section.start`.
+ */
+export function sourcePieces(section) {
+  const spans = section.summary.spans || [];
+  const pieces = [];
+  let at = 0;
+  for (const span of spans) {
+    const start = span.start - section.start;
+    const end = span.end - section.start;
+    if (start < at || end > section.text.length) {
+      continue; // not inside this section: show the text unmarked rather than cut it wrongly
+    }
+    pieces.push(section.text.slice(at, start), element("mark", { class: "chosen" }, section.text.slice(start, end)));
+    at = end;
+  }
+  pieces.push(section.text.slice(at));
+  return pieces.filter((piece) => piece !== "");
 }
 
 function title(digest) {
@@ -112,7 +133,7 @@ function title(digest) {
 
 function removedItems(removed) {
   if (!removed.length) {
-    return [element("li", { class: "hint" }, "Nothing was removed.")];
+    return [element("li", { class: "hint", lang: "en", dir: "ltr" }, "Nothing was removed.")];
   }
   return removed.map((span) => element("li", { class: "removed-text", lang: "ar", dir: "rtl" }, span.text));
 }
