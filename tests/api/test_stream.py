@@ -189,3 +189,18 @@ def test_a_cache_dir_that_cannot_be_made_stops_startup_naming_the_setting(
             time.sleep(0.02)
         assert client.get("/ready").status_code == 503
     assert len(reasons) == 1 and reasons[0].startswith("cache_dir (KHULASA_CACHE_DIR)"), reasons
+
+
+def test_a_page_streams_its_extracted_text_and_the_summary_mode_is_part_of_the_key(cached: TestClient) -> None:
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE.split("\n\n") if paragraph.strip())
+    page = f"<html><body><nav>الرئيسية</nav><article>{paragraphs}</article><footer>جميع الحقوق</footer></body></html>"
+    lines = events(cached.post("/summarize", json={"html": page}, headers=STREAM).content)
+    text = lines[0]["text"]
+    assert text.strip() and "الرئيسية" not in text
+    assert lines[-1]["digest"]["text"] == text
+    assert all(text[s["start"] : s["end"]] == s["text"] for s in lines[-1]["digest"]["sections"])
+    plain = cached.post("/summarize", json={"html": page})
+    assert plain.headers["x-khulasa-cache"] == "hit" and plain.json() == lines[-1]["digest"]
+    extractive = cached.post("/summarize", json={"html": page, "summary": "extractive"})
+    assert extractive.status_code == 200 and extractive.headers["x-khulasa-cache"] == "miss"
+    assert all(s["summary"]["spans"] for s in extractive.json()["sections"])
