@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # Settings that decide how requests are admitted, batched, served or logged, but not what an answer says.
 _OPERATIONAL = {
     "host", "port", "max_body_bytes", "max_queue", "batch_window_ms", "request_timeout_s", "threads",
-    "max_translate_items", "max_text_chars", "body_timeout_s", "api_keys", "cors_origins", "log_level",
+    "max_translate_items", "max_text_chars", "body_timeout_s", "api_keys", "cors_origins", "libretranslate_cors",
+    "html_timeout_s", "log_level",
     "placement", "ray_replicas", "ray_max_replicas", "ray_replica_cpus", "ray_replica_gpus", "ray_actors",
     "cache_max_bytes", "cache_dir", "cache_disk_max_bytes", "ct2_cache",
 }  # fmt: skip
