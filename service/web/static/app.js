@@ -3,7 +3,7 @@
 
 import { copyText, digestMarkdown, download } from "./export.js";
 import { fillSummary, fillTitle, renderDigest, renderSections } from "./render.js";
-import { readLines } from "./stream.js";
+import { ConnectionLost, readLines } from "./stream.js";
 
 const API_KEY_STORAGE = "khulasa.apiKey";
 // Far more than any news article; a bigger file is almost certainly not one, and reading it would stall the tab.
@@ -170,18 +170,23 @@ async function fetchDigest(payload) {
     throw lost(error);
   }
   let answer;
-  try {
-    if (response.ok && (response.headers.get("Content-Type") ?? "").startsWith("application/x-ndjson")) {
+  if (response.ok && (response.headers.get("Content-Type") ?? "").startsWith("application/x-ndjson")) {
+    try {
       answer = await followStream(response);
-    } else {
-      const raw = await response.text();
-      answer = { raw, body: parseJson(raw) };
-      if (!response.ok) {
-        throw new Error(describeFailure(response.status, answer.body));
-      }
+    } catch (error) {
+      throw error instanceof ConnectionLost ? lost(error) : error;
     }
-  } catch (error) {
-    throw error instanceof TypeError ? lost(error) : error;
+  } else {
+    let raw;
+    try {
+      raw = await response.text();
+    } catch (error) {
+      throw lost(error);
+    }
+    answer = { raw, body: parseJson(raw) };
+    if (!response.ok) {
+      throw new Error(describeFailure(response.status, answer.body));
+    }
   }
   if (!answer.body || !Array.isArray(answer.body.sections)) {
     throw unreadable();

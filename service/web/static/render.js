@@ -102,7 +102,7 @@ function card(section, count) {
  * `summary.spans` index the whole article; the section's text starts at `section.start`.
  */
 export function sourcePieces(section) {
-  const spans = section.summary.spans || [];
+  const spans = section.summary?.spans || []; // a streamed card has no summary yet
   const pieces = [];
   let at = 0;
   for (const span of spans) {
