@@ -263,7 +263,7 @@ def test_streamed_clients_leaving_early_leave_the_server_serving(live_server: Ru
         # Leaving without reading: the connection closes mid-stream.
     cut = open_post(base, "/summarize", {"Content-Type": "application/json", "Accept": "application/x-ndjson",
                                          "Content-Length": "40"})  # fmt: skip
-    cut.sendall(b'{"text": "\u0648')  # and gone halfway through the body
+    cut.sendall(b'{"text": "\\u0648')  # and gone halfway through the body
     cut.close()
     response = httpx.post(f"{base}/summarize", json={"text": TEXT}, headers=stream, timeout=60)
     lines = [json.loads(line) for line in response.text.splitlines()]
