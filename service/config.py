@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     # Seconds one web page (`html` in a request) may take to read; past it the answer is 422 and the work stops.
     html_timeout_s: float = Field(default=10.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Answers remembered (/summarize, /translate): bytes of answers kept in memory; 0 turns the cache off.
+    cache_max_bytes: int = Field(default=64 * 2**20, ge=0)
+    # A directory where answers also go to disk, to survive a restart; None = memory only.
+    cache_dir: Path | None = None
+    cache_disk_max_bytes: int = Field(default=1024 * 2**20, ge=0)
 
     # Where the models run: "local" = in this process; "ray" = Ray Serve deployments / Ray actors (khulasa[ray]).
     placement: Literal["local", "ray"] = "local"

@@ -5,7 +5,7 @@ text -> clean -> segment -> one batched summarize call -> one batched translate 
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from service.digest import (
@@ -30,6 +30,23 @@ T = TypeVar("T")
 
 # Called after each stage with (stage name, seconds); the HTTP layer feeds its metrics from it.
 StageObserver = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One article's results of one model stage, as soon as the stage ends (for streaming answers).
+
+    `stage` is "summarize" (`sections`: the Arabic summary of each section, in section order) or "translate"
+    (`sections`: their English; `title`: the digest's title in both languages, when it has one).
+    """
+
+    stage: str
+    sections: list[str]
+    title: BilingualText | None = None
+
+
+# Called from the thread that runs the pipeline; it must hand the result over quickly and not raise.
+StageReport = Callable[[StageResult], None]
 
 
 def segment_article(text: str, *, max_sections: int | None = None) -> Segmentation:
@@ -59,6 +76,8 @@ class DigestRequest:
     max_sections: int | None = None
     # "extractive": each summary is 1 to 3 of the section's own sentences, no model (service.engines.extractive).
     summary: str = "abstractive"
+    # Told each model stage's results for this article when the stage ends; the digest itself is unchanged.
+    report: StageReport | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -68,6 +87,7 @@ class _Prepared:
     title_ar: str | None
     timing: dict[str, float]
     extractive: bool = False
+    report: StageReport | None = None
 
 
 # A section's Arabic summary and, for an extractive one, the sentences it is made of (offsets into the article).
@@ -127,10 +147,12 @@ class DigestPipeline:
         timings = [item.timing for item in ready]
         raise_if_cancelled()
         summaries = timed("summarize", lambda: self._summaries(ready), timings)
+        _report(ready, "summarize", [text for text, _ in summaries])
         raise_if_cancelled()
         # Titles ride in the same batched translate call as the summaries.
         to_translate = [text for text, _ in summaries] + [item.title_ar for item in ready if item.title_ar]
         english = timed("translate", lambda: translate_texts(self.translator.translate_batch, to_translate), timings)
+        _report(ready, "translate", english[: len(summaries)], titles=english[len(summaries) :])
         return self._assemble(prepared, summaries, english)
 
     def _prepare(
@@ -141,7 +163,9 @@ class DigestPipeline:
         sections = timed("segment", lambda: segment(cleaned, max_sections=request.max_sections), [timing])
         title = request.title.strip() if request.title and request.title.strip() else None
         title_ar = title or (cleaned.title.text if cleaned.title else None)
-        return _Prepared(cleaned, sections, title_ar, timing, extractive=request.summary == "extractive")
+        return _Prepared(
+            cleaned, sections, title_ar, timing, extractive=request.summary == "extractive", report=request.report
+        )
 
     def _summaries(self, ready: list[_Prepared]) -> list[_Written]:
         """Every section's summary, in order: one batched summarizer call for the abstractive ones, the central
@@ -193,6 +217,17 @@ class DigestPipeline:
                 )
             )
         return results
+
+
+def _report(ready: list[_Prepared], stage: str, values: list[str], *, titles: list[str] | None = None) -> None:
+    """Hand each article that asked for it its share of a batched stage's `values` (and its title's translation)."""
+    position, title_at = 0, iter(titles or [])
+    for item in ready:
+        share = values[position : position + len(item.sections)]
+        position += len(item.sections)
+        title = BilingualText(ar=item.title_ar, en=next(title_at)) if titles is not None and item.title_ar else None
+        if item.report is not None:
+            item.report(StageResult(stage, share, title))
 
 
 def _summary(written: _Written, english: str) -> Summary:

@@ -250,6 +250,28 @@ def test_a_54_kilobyte_query_string_is_served_whole(live_server: RunningServer) 
     assert_serving(live_server.base)
 
 
+def test_streamed_clients_leaving_early_leave_the_server_serving(live_server: RunningServer) -> None:
+    base = live_server.base
+    stream = {"Accept": "application/x-ndjson"}
+    # Distinct texts, so none is a remembered answer: each starts its own model work, which its leaving client stops.
+    for number in range(4):
+        text = f"{TEXT}\n\nوفي الخبر {time.time_ns()}{number} تفاصيل."
+        with httpx.stream("POST", f"{base}/summarize", json={"text": text}, headers=stream, timeout=60) as response:
+            assert response.status_code == 200
+            first = json.loads(next(response.iter_lines()))
+            assert first["event"] == "sections" and first["sections"]
+        # Leaving without reading: the connection closes mid-stream.
+    cut = open_post(base, "/summarize", {"Content-Type": "application/json", "Accept": "application/x-ndjson",
+                                         "Content-Length": "40"})  # fmt: skip
+    cut.sendall(b'{"text": "\\u0648')  # and gone halfway through the body
+    cut.close()
+    response = httpx.post(f"{base}/summarize", json={"text": TEXT}, headers=stream, timeout=60)
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert response.status_code == 200 and lines[0]["event"] == "sections" and lines[-1]["event"] == "digest"
+    assert response.headers["x-khulasa-cache"] in {"hit", "miss"}
+    assert_serving(base)
+
+
 def test_afterwards_it_serves_normally_and_logged_no_text_and_no_traceback(live_server: RunningServer) -> None:
     base = live_server.base
     marked = f"{MARKER} {TEXT}"

@@ -2,9 +2,10 @@
 
 import pytest
 
+from service.digest import Digest
 from service.engines.factory import Engines
 from service.errors import InvalidInput
-from service.pipeline import DigestPipeline
+from service.pipeline import DigestPipeline, DigestRequest, StageResult
 from tests.recording import Recording
 
 # Two stories the project wrote, with a caption line between them, as a scraper would bring it.
@@ -90,3 +91,23 @@ def test_max_sections_is_respected(pipeline: DigestPipeline) -> None:
 def test_blank_text_is_invalid_input(pipeline: DigestPipeline, text: str) -> None:
     with pytest.raises(InvalidInput):
         pipeline.run(text)
+
+
+def test_each_article_of_a_batch_is_told_its_own_stage_results(engines: Engines) -> None:
+    summarizer, translator = Recording(engines.summarizer), Recording(engines.translator)
+    pipeline = DigestPipeline(summarizer, translator)
+    told: dict[str, list[StageResult]] = {"first": [], "second": []}
+    requests = [
+        DigestRequest(ARTICLE, report=told["first"].append),
+        DigestRequest("  ", report=told["second"].append),  # invalid: told nothing
+        DigestRequest(ARTICLE_WITH_SUBHEADING, title="عنوان", max_sections=1, report=told["second"].append),
+    ]
+    first, invalid, second = pipeline.run_many(requests)
+    assert isinstance(invalid, InvalidInput)
+    assert len(summarizer.calls) == len(translator.calls) == 1  # reporting splits no batch
+    for digest, results in ((first, told["first"]), (second, told["second"])):
+        assert isinstance(digest, Digest)
+        assert [result.stage for result in results] == ["summarize", "translate"]
+        assert results[0].sections == [section.summary.ar for section in digest.sections]
+        assert results[1].sections == [section.summary.en for section in digest.sections]
+        assert results[0].title is None and results[1].title == digest.title

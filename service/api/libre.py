@@ -8,7 +8,7 @@ ignored; errors use LibreTranslate's status codes and messages, in the service's
 import re
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -16,10 +16,12 @@ from service.errors import InvalidInput, Overloaded
 from service.text.script import count_letters
 
 from .auth import BearerCredentials, check_libretranslate_key
+from .cache import answer_key, remembered
 from .errors import error_responses
 from .params import read_params
 from .schemas import Detection, DetectRequest, TranslateRequest, TranslateResponse
 from .state import ServiceState
+from .stream import CACHE_HEADER_DOC, json_answer, render
 from .texts import check_translation
 from .units import Item, as_is, assemble, items_of, needs_model
 
@@ -137,9 +139,10 @@ async def _translate_units(state: ServiceState, units: list[str], count: int) ->
     return [answer for answer, _ in pairs], [alts for _, alts in pairs]
 
 
-@router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True, responses=_ERRORS,
+@router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
+             responses={**_ERRORS, 200: {"headers": CACHE_HEADER_DOC}},
              openapi_extra=_TRANSLATE_BODY, description=_ENCODINGS)  # fmt: skip
-async def translate(request: Request, credentials: BearerCredentials) -> TranslateResponse:
+async def translate(request: Request, credentials: BearerCredentials) -> Response:
     """LibreTranslate-compatible Arabic to English; `q` may be a string or a list of strings."""
     state = _state(request)
     body = _validated(TranslateRequest, await _params(request, credentials, _TRANSLATE_FIELDS))
@@ -149,14 +152,22 @@ async def translate(request: Request, credentials: BearerCredentials) -> Transla
     readable = [item.readable for item in items]
     check_translation(readable[0] if isinstance(body.q, str) else readable, state.settings.max_text_chars)
     state.require_pipeline()
-    best, runners_up = await _translate_units(state, [unit for item in items for unit in item.units], count)
-    answers: list[tuple[str, list[str]]] = []
-    position = 0
-    for item in items:
-        own = slice(position, position + len(item.units))
-        position += len(item.units)
-        answers.append(assemble(item, best[own], runners_up[own]))
-    return _response(body, items, answers, count)
+
+    async def compute() -> bytes:
+        best, runners_up = await _translate_units(state, [unit for item in items for unit in item.units], count)
+        answers: list[tuple[str, list[str]]] = []
+        position = 0
+        for item in items:
+            own = slice(position, position + len(item.units))
+            position += len(item.units)
+            answers.append(assemble(item, best[own], runners_up[own]))
+        return render(_response(body, items, answers, count), exclude_none=True)
+
+    # Keyed by the parameters as read, so JSON, form, multipart and query-string requests share answers.
+    fields = body.model_dump(mode="json", exclude={"api_key"}) | {"alternatives": count}
+    content, outcome = await remembered(state.cache, lambda: answer_key("/translate", fields, state.identity), compute)
+    state.metrics.count_cache("/translate", outcome)
+    return json_answer(content, outcome)
 
 
 def _response(

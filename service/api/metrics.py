@@ -39,7 +39,21 @@ class Metrics:
             buckets=(1, 2, 4, 8, 16, 32, 64),
             registry=self.registry,
         )
+        self.cache_hits = Counter(
+            "khulasa_cache_hits", "Answers served from the answer cache", ["route"], registry=self.registry
+        )
+        self.cache_misses = Counter(
+            "khulasa_cache_misses", "Answers computed because the answer cache had none", ["route"],
+            registry=self.registry,
+        )  # fmt: skip
         self.registry.register(_TokenCollector(tokens_generated))
+
+    def count_cache(self, route: str, outcome: str | None) -> None:
+        """Count a cache `outcome` ("hit", "miss"; None: the cache is off) for `route`."""
+        if outcome == "hit":
+            self.cache_hits.labels(route=route).inc()
+        elif outcome == "miss":
+            self.cache_misses.labels(route=route).inc()
 
     def observe_batch(self, kind: str, size: int) -> None:
         self.batch_size.labels(kind=kind).observe(size)

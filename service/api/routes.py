@@ -19,6 +19,7 @@ from .errors import error_responses
 from .pages import article_text, summary_mode
 from .schemas import MAX_SECTIONS, SegmentRequest, Status, SummarizeRequest
 from .state import ServiceState
+from .stream import SUMMARIZE_ANSWERS, AcceptHeader, summarize_answer
 
 router = APIRouter()
 
@@ -47,16 +48,25 @@ async def ready(state: State) -> Status:
     return Status(status="ready")
 
 
-@router.post("/summarize", response_model=Digest, responses=_ERRORS, dependencies=[Authorized], tags=["digest"])
-async def summarize(body: SummarizeRequest, state: State) -> Digest:
+@router.post(
+    "/summarize",
+    response_model=Digest,
+    responses={**_ERRORS, **SUMMARIZE_ANSWERS},
+    dependencies=[Authorized],
+    tags=["digest"],
+)
+async def summarize(body: SummarizeRequest, state: State, accept: AcceptHeader = None) -> Response:
     """Bilingual digest of an Arabic article (or of the article in a web page): sections with offsets into the
-    text, Arabic and English summaries."""
+    text, Arabic and English summaries.
+
+    With `Accept: application/x-ndjson`, results as they come (docs/api.md, "Results as they come")."""
     mode = summary_mode(body, state.settings)
     text = await article_text(body, state.settings, state.pages)
     state.require_pipeline()
     request = DigestRequest(text, body.title, body.max_sections or MAX_SECTIONS, mode)
-    digest: Digest = await state.batcher.submit("digest", request)
-    return digest if body.html is None else digest.model_copy(update={"text": text})
+    # The cache key: the request as sent, with the defaults it asked for and the article text it came to.
+    fields = body.model_dump(mode="json") | {"max_sections": request.max_sections, "summary": mode, "text": text}
+    return await summarize_answer(state, fields, request, accept, extracted=None if body.html is None else text)
 
 
 @router.post(

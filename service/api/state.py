@@ -13,6 +13,7 @@ from service.pipeline import DigestPipeline, DigestRequest
 from service.text import rarity
 
 from .batcher import MicroBatcher
+from .cache import AnswerCache, service_identity
 from .metrics import Metrics
 from .pages import PageReader
 
@@ -46,6 +47,13 @@ class ServiceState:
         self.on_fatal = on_fatal
         self.metrics = Metrics(self.tokens_generated)
         self.pages = PageReader(settings.html_timeout_s)
+        self.cache = (
+            AnswerCache(settings.cache_max_bytes, settings.cache_dir, settings.cache_disk_max_bytes)
+            if settings.cache_max_bytes
+            else None
+        )
+        # What besides a request decides its answer (part of every cache key); known once the models are in.
+        self.identity: dict[str, object] = {}
         self.batcher = MicroBatcher(
             {
                 "digest": self._digest_batch,
@@ -90,8 +98,11 @@ class ServiceState:
         # The segmenter's word frequencies, so the first /segment or /summarize does not pay for reading them.
         await asyncio.to_thread(rarity.load)
         try:
+            if self.cache is not None:
+                await self.cache.open()
             if self.engines is None:
                 self.engines = await asyncio.to_thread(self.loader or _load_here, self.settings)
+            self.identity = await asyncio.to_thread(service_identity, self.settings, self.engines)
         except KhulasaError as error:
             self.status, self.error = "failed", str(error)
             log.error("startup failed: %s", error)

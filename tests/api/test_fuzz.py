@@ -5,6 +5,7 @@ data that violates the schema must be refused. Hypothesis is derandomized and ke
 every run sends the same requests.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -178,3 +179,26 @@ def test_arabic_heavy_pages_answer_on_their_extracted_text(schema: Any, path: st
 
     send()
     assert served, "generated pages with Arabic paragraphs are served"
+
+
+def test_arabic_heavy_text_streamed_ends_in_the_digest_or_an_error(schema: Any) -> None:
+    operation = schema["/summarize"]["POST"]
+    streamed: list[int] = []
+
+    @bounded(10)
+    @given(text=ARABIC_HEAVY)
+    def send(text: str) -> None:
+        case = operation.Case(body={"text": text}, media_type="application/json")
+        # Given to the call: schemathesis puts its own Accept over a case's.
+        response = case.call_and_validate(checks=CHECKS, headers={"Accept": "application/x-ndjson"})
+        assert response.status_code in (200, 422), response.text
+        if response.status_code == 200:
+            assert response.headers["x-khulasa-cache"] in (["hit"], ["miss"])  # schemathesis: a list per header
+            events = [json.loads(line) for line in response.text.splitlines()]
+            assert events[0]["event"] == "sections" and events[-1]["event"] == "digest", events[-1]
+            spans_index_the_text(text, events[0])
+            spans_index_the_text(text, events[-1]["digest"])
+            streamed.append(1)
+
+    send()
+    assert streamed, "generated texts that read as Arabic are streamed"

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.api.errors import error_response
+from service.api.stream import wants_stream
 from service.config import Settings
 from service.engines.factory import Engines
 from service.text import markup
@@ -131,10 +132,57 @@ def test_odd_text_gets_a_sensible_answer(battered: TestClient, case: Case, route
     if status == 200:
         assert response.status_code == 200, response.text[:500]
         check_answer(route, case.text, response.json())
+        remembered = route != "/segment"  # /segment needs no model: nothing to remember
+        assert response.headers.get("x-khulasa-cache") in ({"hit", "miss"} if remembered else {None})
     else:
         body = assert_json_error(response, status, kind)
         if kind == "not_arabic":
             assert body["error"].startswith("Arabic text expected")
+        assert "x-khulasa-cache" not in response.headers  # errors are never remembered
+
+
+def streamed(response: Any) -> list[dict[str, Any]]:
+    """The events of an NDJSON answer: sections first, digest or error last, each line one JSON object."""
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    events = [json.loads(line) for line in response.text.split("\n")[:-1]]
+    assert events[0]["event"] == "sections" and events[-1]["event"] in {"digest", "error"}
+    return events
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=case.name, marks=[pytest.mark.slow] if case.slow else []) for case in CASES]
+)
+def test_odd_text_streamed_gets_a_sensible_answer(battered: TestClient, case: Case) -> None:
+    status, kind = case.summarize
+    # 11 sections at most: not the plain test's request, so the models run here rather than the cache answering.
+    response = battered.post(
+        "/summarize", json={"text": case.text, "max_sections": 11}, headers={"Accept": "application/x-ndjson"}
+    )
+    if status != 200:
+        assert_json_error(response, status, kind)  # refused before the stream starts
+        return
+    events = streamed(response)
+    digest = events[-1]["digest"]
+    check_answer("/summarize", case.text, digest)
+    assert events[0]["sections"] == [
+        {k: v for k, v in s.items() if k not in ("index", "summary")} for s in digest["sections"]
+    ]
+    assert len(events) == 2 + 2 * len(digest["sections"]) + (digest["title"] is not None)
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["", "*/*", "text/html", "application/x-ndjson;q=abc", "application/x-ndjson;q=0", ",,;;,", "x" * 4000,
+     "application/x-ndjson, application/json", "application/x-ndjson;q=0.1, application/json;q=0.2", "\t\t"],
+)  # fmt: skip
+def test_odd_accept_headers_get_a_normal_answer(battered: TestClient, accept: str) -> None:
+    response = battered.post("/summarize", json={"text": ARABIC}, headers={"Accept": accept})
+    if wants_stream(accept):
+        assert streamed(response)[-1]["event"] == "digest"
+    else:
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        check_answer("/summarize", ARABIC, response.json())
 
 
 SURROGATES = [

@@ -69,11 +69,14 @@ def visit(browser: Browser, server: str) -> Iterator[Visit]:
 
 
 def submit(page: Page, text: str, max_sections: str = "") -> None:
-    """Paste `text`, set the section limit and press Summarize; returns once the digest or an error shows."""
+    """Paste `text`, set the section limit and press Summarize; returns once the whole digest or an error shows
+    (a streamed digest shows its cards at once, busy until the last summary is in)."""
     page.fill("#article", text)
     page.fill("#max-sections", max_sections)
     page.click("#summarize")
-    page.wait_for_selector("#results:not([hidden]), #input-error:not([hidden])", timeout=DIGEST_TIMEOUT_MS)
+    page.wait_for_selector(
+        "#results:not([hidden]):not([aria-busy]), #input-error:not([hidden])", timeout=DIGEST_TIMEOUT_MS
+    )
 
 
 def contrast_ratio(page: Page, selector: str) -> float:

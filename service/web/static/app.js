@@ -2,12 +2,15 @@
 // plain words why there is none. URLs are relative so the page also works behind a proxy under a sub-path.
 
 import { copyText, digestMarkdown, download } from "./export.js";
-import { renderDigest } from "./render.js";
+import { fillSummary, fillTitle, renderDigest, renderSections } from "./render.js";
+import { ConnectionLost, readLines } from "./stream.js";
 
 const API_KEY_STORAGE = "khulasa.apiKey";
 // Far more than any news article; a bigger file is almost certainly not one, and reading it would stall the tab.
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const READY_POLL_MS = 3000;
+// The streamed answer's last line is this, the plain answer's exact bytes, and "}".
+const DIGEST_LINE_START = '{"event":"digest","digest":';
 
 const byId = (id) => document.getElementById(id);
 const form = byId("article-form");
@@ -105,33 +108,90 @@ function setWorking(working) {
   form.classList.toggle("working", working);
 }
 
-async function requestDigest(payload) {
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+function requestDigest(payload) {
+  // Results as they come: the sections first, then each summary and translation as it is ready.
+  const headers = { "Content-Type": "application/json", Accept: "application/x-ndjson, application/json;q=0.5" };
   const key = apiKey.value.trim();
   if (key) {
     headers.Authorization = `Bearer ${key}`;
   }
-  const response = await fetch("summarize", { method: "POST", headers, body: JSON.stringify(payload) });
-  const raw = await response.text();
-  return { response, raw, body: parseJson(raw) };
+  return fetch("summarize", { method: "POST", headers, body: JSON.stringify(payload) });
 }
 
-/** The digest as { raw: the exact response body, body: parsed }, or an Error with a message for the reader. */
+const unreadable = () => new Error("The service sent an answer this page cannot read.");
+
+/** Show the sections of a streamed answer at once; the cards fill in as the rest of it arrives. */
+function showSections(segmentation) {
+  renderSections(segmentation);
+  results.setAttribute("aria-busy", "true");
+  results.hidden = false;
+  const count = segmentation.sections.length;
+  status.textContent = `Found ${count} section(s); summarizing and translating them…`;
+}
+
+/** Follow a streamed answer to its digest line: { raw, body }, or an Error with a message for the reader. */
+async function followStream(response) {
+  let finished = null;
+  let failure = null;
+  await readLines(response, (line) => {
+    const event = parseJson(line);
+    if (event?.event === "sections" && Array.isArray(event.sections)) {
+      showSections(event);
+    } else if (event?.event === "summary") {
+      fillSummary(event.index, "ar", event.ar);
+    } else if (event?.event === "translation") {
+      fillSummary(event.index, "en", event.en);
+    } else if (event?.event === "title") {
+      fillTitle(event.ar, event.en);
+    } else if (event?.event === "digest") {
+      const raw = line.startsWith(DIGEST_LINE_START) ? line.slice(DIGEST_LINE_START.length, -1) : null;
+      finished = { raw: raw ?? JSON.stringify(event.digest), body: event.digest };
+    } else if (event?.event === "error") {
+      failure = describeFailure(event.status, event);
+    }
+  });
+  if (failure) {
+    throw new Error(failure);
+  }
+  if (!finished) {
+    throw new Error("The service stopped before the digest was complete. Try again.");
+  }
+  return finished;
+}
+
+/** The digest as { raw: the exact digest JSON, body: parsed }, or an Error with a message for the reader. */
 async function fetchDigest(payload) {
-  let answer;
+  const lost = (error) =>
+    new Error(`Could not reach the service (${error.message}). Check that it is running, then try again.`);
+  let response;
   try {
-    answer = await requestDigest(payload);
+    response = await requestDigest(payload);
   } catch (error) {
-    throw new Error(`Could not reach the service (${error.message}). Check that it is running, then try again.`);
+    throw lost(error);
   }
-  const { response, raw, body } = answer;
-  if (!response.ok) {
-    throw new Error(describeFailure(response.status, body));
+  let answer;
+  if (response.ok && (response.headers.get("Content-Type") ?? "").startsWith("application/x-ndjson")) {
+    try {
+      answer = await followStream(response);
+    } catch (error) {
+      throw error instanceof ConnectionLost ? lost(error) : error;
+    }
+  } else {
+    let raw;
+    try {
+      raw = await response.text();
+    } catch (error) {
+      throw lost(error);
+    }
+    answer = { raw, body: parseJson(raw) };
+    if (!response.ok) {
+      throw new Error(describeFailure(response.status, answer.body));
+    }
   }
-  if (!body || !Array.isArray(body.sections)) {
-    throw new Error("The service sent an answer this page cannot read.");
+  if (!answer.body || !Array.isArray(answer.body.sections)) {
+    throw unreadable();
   }
-  return { raw, body };
+  return answer;
 }
 
 async function summarize(event) {
@@ -158,9 +218,11 @@ async function summarize(event) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     status.textContent = `Digest ready: ${digest.body.sections.length} section(s) in ${seconds} s.`;
   } catch (error) {
+    results.hidden = true;
     showError(error.message);
     status.textContent = "No digest.";
   } finally {
+    results.removeAttribute("aria-busy");
     clearInterval(ticker);
     elapsed.textContent = "";
     setWorking(false);

@@ -39,19 +39,39 @@ function cardTitle(section, headingId) {
   return [title, element("p", { class: "keywords", ...arabic }, keywordLine(section))];
 }
 
+// What a summary still on its way shows (streamed answers fill each in as it arrives).
+const PENDING = { ar: "Summarizing…", en: "Translating…" };
+
 function summaryBlock(language, label, text, number) {
   const [direction, name] = language === "ar" ? ["rtl", "Arabic"] : ["ltr", "English"];
   const copyLabel = `Copy ${name}, section ${number}`;
   const copy = element("button", { type: "button", class: "copy", lang: "en", dir: "ltr" }, copyLabel);
-  copy.dataset.copy = text;
   copy.dataset.copied = `Copied the ${name} summary of section ${number}.`;
-  return element(
+  const summary = element("p", { class: "summary" });
+  const block = element(
     "div",
     { class: `block block-${language}`, lang: language, dir: direction },
     element("h4", {}, label),
-    element("p", { class: "summary" }, text),
+    summary,
     copy,
   );
+  if (text === null) {
+    summary.classList.add("pending");
+    summary.append(element("span", { lang: "en", dir: "ltr" }, PENDING[language]));
+    copy.hidden = true;
+  } else {
+    fillBlock(block, text);
+  }
+  return block;
+}
+
+function fillBlock(block, text) {
+  const summary = block.querySelector(".summary");
+  summary.classList.remove("pending");
+  summary.replaceChildren(document.createTextNode(text));
+  const copy = block.querySelector("button.copy");
+  copy.dataset.copy = text;
+  copy.hidden = false;
 }
 
 function card(section, count) {
@@ -59,14 +79,14 @@ function card(section, count) {
   const headingId = `section-${number}-heading`;
   return element(
     "article",
-    { class: "card", "aria-labelledby": headingId },
+    { class: "card", "aria-labelledby": headingId, "data-index": String(section.index) },
     element("p", { class: "eyebrow" }, `Section ${number} of ${count}`),
     ...cardTitle(section, headingId),
     element(
       "div",
       { class: "pair" },
-      summaryBlock("ar", "العربية", section.summary.ar, number),
-      summaryBlock("en", "English", section.summary.en, number),
+      summaryBlock("ar", "العربية", section.summary?.ar ?? null, number),
+      summaryBlock("en", "English", section.summary?.en ?? null, number),
     ),
     element(
       "details",
@@ -82,7 +102,7 @@ function card(section, count) {
  * `summary.spans` index the whole article; the section's text starts at `section.start`.
  */
 export function sourcePieces(section) {
-  const spans = section.summary.spans || [];
+  const spans = section.summary?.spans || []; // a streamed card has no summary yet
   const pieces = [];
   let at = 0;
   for (const span of spans) {
@@ -102,9 +122,12 @@ function title(digest) {
   if (!digest.title) {
     return [element("p", { class: "hint" }, "No title was found in the article.")];
   }
+  const english = digest.title.en ?? null;
   return [
     element("p", { class: "title-ar", lang: "ar", dir: "rtl" }, digest.title.ar),
-    element("p", { class: "title-en", lang: "en", dir: "ltr" }, digest.title.en),
+    english === null
+      ? element("p", { class: "title-en pending", lang: "en", dir: "ltr" }, PENDING.en)
+      : element("p", { class: "title-en", lang: "en", dir: "ltr" }, english),
   ];
 }
 
@@ -133,4 +156,29 @@ export function renderDigest(digest) {
   document.getElementById("removed-count").textContent = String(digest.removed.length);
   document.getElementById("removed-list").replaceChildren(...removedItems(digest.removed));
   document.getElementById("timings").replaceChildren(...timingRows(digest));
+}
+
+/** Cards for the sections of a streamed answer's first line (the segmentation), each summary pending. */
+export function renderSections(segmentation) {
+  const count = segmentation.sections.length;
+  const sections = segmentation.sections.map((section, index) => ({ ...section, index, summary: null }));
+  const found = segmentation.title ? { title: { ar: segmentation.title.text, en: null } } : { title: null };
+  document.getElementById("digest-title").replaceChildren(...title(found));
+  document.getElementById("cards").replaceChildren(...sections.map((section) => card(section, count)));
+  document.getElementById("removed-count").textContent = String(segmentation.removed.length);
+  document.getElementById("removed-list").replaceChildren(...removedItems(segmentation.removed));
+  document.getElementById("timings").replaceChildren();
+}
+
+/** Fill in one section's summary in `language` ("ar" or "en") as it arrives; unknown sections are ignored. */
+export function fillSummary(index, language, text) {
+  const block = document.querySelector(`#cards .card[data-index="${Number(index)}"] .block-${language}`);
+  if (block && typeof text === "string") {
+    fillBlock(block, text);
+  }
+}
+
+/** Show the digest's title in both languages as it arrives. */
+export function fillTitle(ar, en) {
+  document.getElementById("digest-title").replaceChildren(...title({ title: { ar, en } }));
 }
