@@ -270,11 +270,15 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def natural_table(report: dict[str, Any]) -> str:
-    """The natural-format report as text: the multi-article table, single-story splitting, cleaning, speed."""
+def quality_table(report: dict[str, Any]) -> str:
+    """The natural-format scores as text: the multi-article table, single-story splitting, cleaning."""
     results = report["results"]
     rows = [f"segmentation, {report['kinds']['multi']} multi-story articles:", *_segmentation_rows(results)]
     rows.append(_split_line(results))
     rows += _cleaning_rows(report["cleaning"], report["documents"])
-    rows.append(speed_line(report))
     return "\n".join(rows)
+
+
+def natural_table(report: dict[str, Any]) -> str:
+    """The natural-format report as text: the multi-article table, single-story splitting, cleaning, speed."""
+    return f"{quality_table(report)}\n{speed_line(report)}"

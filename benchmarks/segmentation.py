@@ -1,11 +1,15 @@
 """Score service.text's cleaner and segmenter on the segmentation data sets, and time them.
 
-Usage: python benchmarks/segmentation.py [DATASET.jsonl ...] [--out results.json]
+Usage: python benchmarks/segmentation.py [DATASET.jsonl ...] [--out results.json] [--no-study] [--refresh-study]
 
-With no DATASET, scores ../shared/data/segmentation/natural-dev.jsonl (real articles) and then dev.jsonl (synthetic
-joins of article openings), ../shared being the folder beside the repository; exits 2 with one line when it is
-absent. Each data set's format is told from its documents' kinds: `multi`/`single` is the natural format (scored
-by benchmarks/natural.py), `mixed`/`same` the synthetic one (scored here). Each table is printed under a heading
+With no DATASET, scores ../shared/data/segmentation/natural-dev.jsonl (real articles), then prints the
+cross-validated study of natural-train.jsonl (benchmarks/segmentation_study.py: the whole-pipeline table with folds
+by article, the reliability of the confidence, the ablation of each kind of evidence and the learning curve; cached
+in results/segmentation-study.json, which --refresh-study recomputes, about half an hour on two cores, and
+--no-study skips), then dev.jsonl (synthetic joins of article openings), ../shared being the folder beside the
+repository; exits 2 with one line when it is absent. Each data set's format is told from its documents' kinds:
+`multi`/`single` is the natural format (scored by benchmarks/natural.py), `mixed`/`same` the synthetic one (scored
+here). Each table is printed under a heading
 and each report written as JSON to benchmarks/results/segmentation-STEM.json; `--out` names that file instead,
 and is allowed with exactly one DATASET.
 
@@ -27,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import natural
+from benchmarks import natural, segmentation_study
 from benchmarks.machine import machine
 from benchmarks.segmentation_scoring import (
     MAPPING_PROTOCOL,
@@ -203,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, help="JSON results of the one DATASET (default: results/segmentation-STEM.json)"
     )
+    parser.add_argument("--no-study", action="store_true", help="skip the cross-validated study of natural-train")
+    parser.add_argument("--refresh-study", action="store_true", help="recompute the study instead of its cache")
     args = parser.parse_args(argv)
     if args.out and len(args.datasets) != 1:
         parser.error("--out needs exactly one DATASET")
@@ -224,7 +230,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(heading(dataset, report))
         print(natural.natural_table(report) if form == "natural" else table(report))
         print(f"written to {out}")
+        if not args.datasets and not args.no_study and dataset.name == DEFAULT_SETS[0]:
+            print()
+            print(study_text(args.refresh_study))
     return 0
+
+
+def study_text(refresh: bool) -> str:
+    """The natural-train study's tables, from its cache unless `refresh` (or the cache is stale)."""
+    train = SHARED_SETS / "natural-train.jsonl"
+    if not train.is_file():
+        return f"(no cross-validated study: {train} not found)"
+    report = segmentation_study.study(train, refresh, lambda line: print(f"study: {line}", file=sys.stderr))
+    return segmentation_study.study_tables(report)
 
 
 if __name__ == "__main__":

@@ -55,11 +55,19 @@ _HEADING = (
 )
 
 
+_CONFIDENCE = (
+    "how sure the segmenter is that a new story starts where this section opens: a probability calibrated by "
+    "cross-validation on annotated real articles (of openings given 0.8, about 80% are ones an editor would make); "
+    "1.0 for the first section, whose opening is certain"
+)
+
+
 class SegmentedSection(TextSpan):
     """One topical section before summarization."""
 
     keywords: list[str]
     heading: str | None = Field(description=_HEADING)
+    confidence: float = Field(ge=0.0, le=1.0, description=_CONFIDENCE)
 
 
 class Segmentation(BaseModel):
@@ -80,6 +88,7 @@ class Section(BaseModel):
     text: str
     keywords: list[str]
     heading: str | None = Field(description=_HEADING)
+    confidence: float = Field(ge=0.0, le=1.0, description=_CONFIDENCE)
     summary: Summary
 
 

@@ -60,7 +60,9 @@ def segment_article(text: str, *, max_sections: int | None = None) -> Segmentati
     return Segmentation(
         title=TextSpan(start=title.start, end=title.end, text=title.text) if title else None,
         sections=[
-            SegmentedSection(start=s.start, end=s.end, text=s.text, keywords=s.keywords, heading=s.heading)
+            SegmentedSection(
+                start=s.start, end=s.end, text=s.text, keywords=s.keywords, heading=s.heading, confidence=s.confidence
+            )
             for s in sections
         ],
         removed=[RemovedSpan(start=s.start, end=s.end, text=s.text) for s in cleaned.removed],
@@ -207,6 +209,7 @@ class DigestPipeline:
                             text=section.text,
                             keywords=section.keywords,
                             heading=section.heading,
+                            confidence=section.confidence,
                             summary=_summary(summaries[spot], english[spot]),
                         )
                         for index, (section, spot) in enumerate(zip(item.sections, spots, strict=True))

@@ -168,6 +168,7 @@ def test_segment_prints_sections_without_loading_any_model(tmp_path: Path) -> No
     for section in body["sections"]:
         assert ARTICLE_WITH_SUBHEADING[section["start"] : section["end"]] == section["text"]
     assert [section["heading"] for section in body["sections"]] == [None, SUBHEADING]
+    assert body["sections"][0]["confidence"] == 1.0 and 0.0 <= body["sections"][1]["confidence"] <= 1.0
 
 
 def test_segment_jsonl_keeps_ids_order_and_reports_bad_lines(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Evidence that a new story starts at a paragraph: how it opens, what it looks like, and whom it is about.
 
-Each candidate boundary (before paragraph i, for i >= 1) gets a fixed-length vector of numbers, FEATURES in order.
-A small logistic model (service/text/boundary.py, its weights in boundary_model.json, trained by
-benchmarks/train_segmenter.py on real articles) turns them into the log-odds that a story changes there.
+Each candidate boundary (before paragraph i, for i >= 1) gets a fixed-length vector of numbers, FEATURES in order
+(feature_names.py): how the paragraph opens and whom it names (here), the whole article around it (context.py), what
+a large news corpus says of the pair (semantic.py), and the same few values at the boundaries either side. Boosted
+trees (service/text/boundary.py, boundary_model.json, trained by benchmarks/train_segmenter.py on real articles)
+turn them into the log-odds that a story changes there.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from dataclasses import dataclass
 
 from service.text import cues, rarity
 from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors
+from service.text.context import RunSimilarity, context_features, with_neighbours
 from service.text.cues import Opener
+from service.text.feature_names import (
+    CONTEXT_FEATURES,
+    CORPUS_FEATURES,
+    CORPUS_KEYS,
+    NEIGHBOUR_FEATURES,
+    OPENING_FEATURES,
+)
+from service.text.feature_names import FEATURES as FEATURES  # re-exported: callers read the list from here
 from service.text.lexicon import ContentWord, stem
 from service.text.normalize import normalize
 
@@ -27,54 +38,6 @@ AHEAD = 3
 _OPENING_WORDS = 12
 # A line of at most this many words reads as a heading or a teaser question rather than a paragraph.
 SHORT_WORDS = 12
-
-FEATURES = (
-    "opens_new_topic",
-    "opens_generic",
-    "opens_related",
-    "opens_reaction",
-    "opens_continuation",
-    "opens_fresh",
-    "fronted_phrase",
-    "dateline",
-    "weekday",
-    "subheading",
-    "furniture_before",
-    "similarity_previous",
-    "similarity_window",
-    "similarity_lede",
-    "similarity_best_before",
-    "actors_seen_before",
-    "actors_seen_recently",
-    "new_actors_ahead",
-    "recent_actors_ahead",
-    "generic_and_shift",
-    "first_position",
-    "relative_position",
-    "short_line",
-    "novelty",
-    "first_actor_new",
-    "new_topic_and_novelty",
-    "new_topic_and_first_actor_new",
-    "generic_and_novelty",
-    "fronted_and_novelty",
-    "continuation_and_novelty",
-    "recent_actors_dropped",
-    "continuation_and_dropped",
-    "topic_novelty",
-    "topic_seen_recently",
-    "recent_topics_dropped",
-    "new_topic_and_topic_novelty",
-    "says_also",
-    "new_event",
-    "event_seen_recently",
-    "speech",
-    "speech_by_known_actor",
-    "place_new",
-    "continuation_and_place_new",
-    "fronted_and_place_new",
-    "similarity_story",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +66,18 @@ def boundary_features(paragraphs: Sequence[Paragraph], dots: list[list[float]] |
     features: list[list[float]] = []
     for i in range(1, len(paragraphs)):
         values = article.values(i)
-        features.append([values[name] for name in FEATURES])
+        features.append([values[name] for name in OPENING_FEATURES])
         article.advance(i)
-    return features
+    texts = [paragraph.text for paragraph in paragraphs]
+    rare = [[word.stem for word in paragraph.words if rarity.is_actor(word.surface)] for paragraph in paragraphs]
+    whole = context_features(texts, article.actors, rare, RunSimilarity(dots))
+    # The corpus model needs numpy: imported on the first article, so importing service.text stays light.
+    from service.text.semantic import gap_evidence
+
+    corpus = [[gap[key] for key in CORPUS_KEYS] for gap in gap_evidence(texts)] if len(texts) > 1 else []
+    rows = [own + more + learned for own, more, learned in zip(features, whole, corpus, strict=True)]
+    columns = [*OPENING_FEATURES, *CONTEXT_FEATURES, *CORPUS_FEATURES]
+    return with_neighbours(rows, [columns.index(name) for name in NEIGHBOUR_FEATURES])
 
 
 class _Article:

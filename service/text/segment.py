@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from service.text import cues
-from service.text.boundary import BoundaryModel, boundary_model
 from service.text.clean import CleanedText
 from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors, segment_scores
 from service.text.evidence import Paragraph, boundary_features
 from service.text.keywords import section_keywords
 from service.text.lexicon import ContentWord, spans_content_words
 from service.text.spans import Span
+
+if TYPE_CHECKING:
+    # boundary.py needs numpy: imported when the first article is segmented, so importing service.text stays light.
+    from service.text.boundary import BoundaryModel
 
 # Cost of a one-paragraph section: a story rarely fits in one paragraph, a stray paragraph often looks alone.
 SINGLE_PARAGRAPH_COST = 0.15
@@ -38,7 +42,9 @@ class SectionSpan:
 
     `text` may include furniture lines that lie between its paragraphs; `paragraphs` never does, and is what a
     summarizer should read. `heading` is the text of the first paragraph when it is a subheading (one of
-    CleanedText.headings), else None.
+    CleanedText.headings), else None. `confidence` is the calibrated probability that a story really changes where
+    this section opens (of the boundaries given 0.8, about 80% are ones an editor would keep); the first section's
+    opening is certain, 1.0.
     """
 
     start: int
@@ -47,6 +53,7 @@ class SectionSpan:
     keywords: list[str]
     paragraphs: list[Span]
     heading: str | None = None
+    confidence: float = 1.0
 
 
 def segment(
@@ -84,16 +91,23 @@ def segment(
         _unit_evidence(cleaned, paragraphs, a, unit_words[k], datelines[a] > 0, paragraphs[a].start in introduced)
         for k, (a, _) in enumerate(units)
     ]
-    bonuses = opening_bonuses(evidence, boundary_features(evidence, dots), model or boundary_model())
+    if model is None:
+        from service.text.boundary import boundary_model
+
+        model = boundary_model()
+    features = boundary_features(evidence, dots)
+    bonuses = opening_bonuses(evidence, features, model)
     starts = best_starts(cohesion, bonuses, None)
     if max_sections is not None and len(starts) > max_sections:
         starts = best_starts(cohesion, bonuses, max_sections)
+    odds = list(model.log_odds(features)) if features else []
+    confidences = [1.0 if unit == 0 else model.confidence(float(odds[unit - 1])) for unit in starts]
     firsts = [a for a, _ in units]
     starts = [firsts[unit] for unit in starts]
     bounds = list(zip(starts, [*starts[1:], len(paragraphs)], strict=True))
     keywords = section_keywords([[word for index in range(a, b) for word in words[index]] for a, b in bounds])
-    pieces = zip(bounds, keywords, strict=True)
-    return [_section(cleaned.source, paragraphs[a:b], terms, introduced) for (a, b), terms in pieces]
+    pieces = zip(bounds, keywords, confidences, strict=True)
+    return [_section(cleaned.source, paragraphs[a:b], terms, introduced, sure) for (a, b), terms, sure in pieces]
 
 
 def _scored_units(count: int) -> list[tuple[int, int]]:
@@ -102,12 +116,20 @@ def _scored_units(count: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, count)) for a in range(0, count, size)]
 
 
-def _section(source: str, scored: list[Span], keywords: list[str], introduced: dict[int, list[Span]]) -> SectionSpan:
+def _section(
+    source: str, scored: list[Span], keywords: list[str], introduced: dict[int, list[Span]], confidence: float
+) -> SectionSpan:
     heading = introduced[scored[0].start][0].text if scored[0].start in introduced else None
     paragraphs = [span for paragraph in scored for span in [*introduced.get(paragraph.start, []), paragraph]]
     start, end = paragraphs[0].start, paragraphs[-1].end
     return SectionSpan(
-        start=start, end=end, text=source[start:end], keywords=keywords, paragraphs=paragraphs, heading=heading
+        start=start,
+        end=end,
+        text=source[start:end],
+        keywords=keywords,
+        paragraphs=paragraphs,
+        heading=heading,
+        confidence=round(confidence, 3),
     )
 
 
@@ -129,9 +151,10 @@ def opening_bonuses(evidence: list[Paragraph], features: list[list[float]], mode
 
     The model's bonus from the unit's evidence.boundary_features(), plus DATELINE_BONUS for a wire dateline.
     """
+    bonuses = list(model.bonuses(features)) if features else []
     return [0.0] + [
-        model.bonus(vector) + (DATELINE_BONUS if paragraph.dateline else 0.0)
-        for paragraph, vector in zip(evidence[1:], features, strict=True)
+        float(bonus) + (DATELINE_BONUS if paragraph.dateline else 0.0)
+        for paragraph, bonus in zip(evidence[1:], bonuses, strict=True)
     ]
 
 

@@ -17,9 +17,11 @@ def test_segment_returns_title_sections_and_removed_with_offsets(client: TestCli
     for item in body["sections"] + body["removed"]:
         assert ARTICLE[item["start"] : item["end"]] == item["text"]
     for section in body["sections"]:
-        assert set(section) == {"start", "end", "text", "keywords", "heading"}
+        assert set(section) == {"start", "end", "text", "keywords", "heading", "confidence"}
         assert 1 <= len(section["keywords"]) <= 6
         assert section["heading"] is None
+        assert 0.0 <= section["confidence"] <= 1.0
+    assert body["sections"][0]["confidence"] == 1.0
 
 
 def test_segment_names_the_subheading_a_section_opens_with(client: TestClient) -> None:
@@ -32,8 +34,8 @@ def test_segment_names_the_subheading_a_section_opens_with(client: TestClient) -
 def test_segment_agrees_with_summarize(client: TestClient) -> None:
     segmented = client.post("/segment", json={"text": ARTICLE_WITH_SUBHEADING}).json()
     digest = client.post("/summarize", json={"text": ARTICLE_WITH_SUBHEADING}).json()
-    assert [(s["start"], s["end"], s["heading"]) for s in segmented["sections"]] == [
-        (s["start"], s["end"], s["heading"]) for s in digest["sections"]
+    assert [(s["start"], s["end"], s["heading"], s["confidence"]) for s in segmented["sections"]] == [
+        (s["start"], s["end"], s["heading"], s["confidence"]) for s in digest["sections"]
     ]
     assert segmented["removed"] == digest["removed"]
 

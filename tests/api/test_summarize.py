@@ -12,7 +12,8 @@ def test_summarize_returns_digest_with_valid_offsets(client: TestClient) -> None
     assert set(body) == {"title", "sections", "removed", "models", "timing_ms"}
     assert body["sections"]
     for section in body["sections"]:
-        assert set(section) == {"index", "start", "end", "text", "keywords", "heading", "summary"}
+        assert set(section) == {"index", "start", "end", "text", "keywords", "heading", "confidence", "summary"}
+        assert 0.0 <= section["confidence"] <= 1.0
         assert ARTICLE[section["start"] : section["end"]] == section["text"]
         assert section["heading"] is None
         assert section["summary"]["ar"].strip() and section["summary"]["en"].strip()

@@ -163,3 +163,34 @@ def test_content_security_policy_stops_injected_inline_script(visit: Visit) -> N
         page.evaluate(inject)
     assert page.evaluate("() => window.injected") is None
     visit.blocked.clear()  # blocked on purpose here
+
+
+def card_classes(card: Locator) -> set[str]:
+    return set(str(card.get_attribute("class")).split())
+
+
+def test_a_section_whose_opening_is_uncertain_is_marked_for_a_second_look(visit: Visit, reference_article: str) -> None:
+    page = visit.page
+    expected = api_digest(visit.base, reference_article)
+    submit(page, reference_article)
+    cards = page.locator("#cards .card").all()
+    assert expected["sections"][0]["confidence"] == 1.0
+    for card, section in zip(cards, expected["sections"], strict=True):
+        unsure = section["confidence"] < 0.6
+        assert ("unsure-opening" in card_classes(card)) is unsure
+        label = card.locator(".eyebrow .unsure-label")
+        assert label.count() == int(unsure)
+        if unsure:
+            assert f"({round(section['confidence'] * 100)}%)" in str(label.text_content())
+    # The same digest with its second opening made certain and its last made doubtful, rendered by the page's code.
+    assert len(cards) >= 3  # the reference article's three stories
+    edited = json.loads(json.dumps(expected))
+    edited["sections"][1]["confidence"] = 0.95
+    edited["sections"][-1]["confidence"] = 0.31
+    page.evaluate("digest => import('./static/render.js').then(module => module.renderDigest(digest))", edited)
+    cards = page.locator("#cards .card").all()
+    assert "unsure-opening" not in card_classes(cards[0]) | card_classes(cards[1])
+    assert "unsure-opening" in card_classes(cards[-1])
+    assert "(31%)" in str(cards[-1].locator(".unsure-label").text_content())
+    assert contrast_ratio(page, ".unsure-label") >= 4.5
+    assert visit.dialogs == []

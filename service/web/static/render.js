@@ -74,13 +74,35 @@ function fillBlock(block, text) {
   copy.hidden = false;
 }
 
+// Below this calibrated confidence a section's opening is marked, so a reader checks where the story really changes.
+export const UNSURE_OPENING = 0.6;
+
+/** Whether the segmenter is unsure that a new story starts where this section opens. */
+export function unsureOpening(section) {
+  return typeof section.confidence === "number" && section.confidence < UNSURE_OPENING;
+}
+
+/** The card's eyebrow: its number, and a note when its opening is uncertain. */
+function eyebrow(section, number, count) {
+  const line = element("p", { class: "eyebrow" }, `Section ${number} of ${count}`);
+  if (unsureOpening(section)) {
+    const sure = Math.round(section.confidence * 100);
+    line.append(" ", element("span", { class: "unsure-label" }, `Uncertain start (${sure}%): check the split`));
+  }
+  return line;
+}
+
 function card(section, count) {
   const number = section.index + 1;
   const headingId = `section-${number}-heading`;
   return element(
     "article",
-    { class: "card", "aria-labelledby": headingId, "data-index": String(section.index) },
-    element("p", { class: "eyebrow" }, `Section ${number} of ${count}`),
+    {
+      class: unsureOpening(section) ? "card unsure-opening" : "card",
+      "aria-labelledby": headingId,
+      "data-index": String(section.index),
+    },
+    eyebrow(section, number, count),
     ...cardTitle(section, headingId),
     element(
       "div",
