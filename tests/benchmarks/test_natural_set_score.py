@@ -11,12 +11,14 @@ from benchmarks.segmentation_scoring import load
 pytestmark = pytest.mark.slow  # cleans and segments every article of the natural set: about a second
 
 NATURAL_DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "segmentation" / "natural-dev.jsonl"
-# No-regression floors: what the cleaner and the segmenter score now (issue 11); the issue's targets are above
-# most of them (boundary F1 0.85, count accuracy 0.80, single-story split 0.10), see the README.
-MIN_BOUNDARY_F1 = 0.73
-MIN_BOUNDARY_F1_WITHIN_ONE = 0.75
-MIN_COUNT_ACCURACY = 0.57
-MAX_SINGLE_STORY_SPLIT = 0.32  # 8 of 25 single-story articles
+# No-regression floors: what the cleaner and the segmenter score now (issue 18's boosted trees); the issue's targets
+# are above most of them (boundary F1 0.82, count accuracy 0.75, single-story split 0.12), see docs/segmentation.md.
+# The trees find more story changes than issue 11's linear model (F1 0.733 -> 0.761, count 0.578 -> 0.600) but split
+# one more single story (8 -> 9 of 25): a regression that this floor records rather than hides.
+MIN_BOUNDARY_F1 = 0.76
+MIN_BOUNDARY_F1_WITHIN_ONE = 0.80
+MIN_COUNT_ACCURACY = 0.60
+MAX_SINGLE_STORY_SPLIT = 0.36  # 9 of 25 single-story articles
 MIN_FURNITURE_RECALL = 0.97  # 41 of 42 furniture paragraphs
 MAX_ARTICLE_REMOVED_SHARE = 0.0  # 0 of 786 article paragraphs
 MIN_SUBHEADINGS_KEPT_SHARE = 1.0  # 13 of 13 subheadings
