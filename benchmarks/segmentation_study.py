@@ -35,9 +35,9 @@ from benchmarks.segmenter_cv import (
     out_of_fold,
     reliability,
 )
-from benchmarks.train_segmenter import export_trees
+from benchmarks.train_segmenter import export_trees, scoring_model
 from service.text import clean, segment
-from service.text.boundary import BoundaryModel, boundary_model, model_from_json
+from service.text.boundary import BoundaryModel, boundary_model
 from service.text.evidence import FEATURES
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -143,16 +143,7 @@ def exported(
 ) -> BoundaryModel:
     """A fitted fold model as the service reads it, with the chosen setting and that fold's calibration."""
     trees, bias, rate = export_trees(model, np.vstack([article.features for article in training]))
-    data = {
-        "features": list(FEATURES),
-        "trees": trees,
-        "bias": bias,
-        "rate": rate,
-        "scale": scale,
-        "offset": offset,
-        "calibration": {"probability": list(isotonic.X_thresholds_), "calibrated": list(isotonic.y_thresholds_)},
-    }
-    return model_from_json(data)
+    return scoring_model(trees, bias, rate, scale, offset, isotonic)
 
 
 def pipeline_table(

@@ -138,6 +138,24 @@ def reference_article(examples: Path) -> Article | None:
     return Article(document)
 
 
+def scoring_model(
+    trees: list[dict[str, Any]], bias: float, rate: float, scale: float, offset: float, isotonic: Any = None
+) -> BoundaryModel:
+    """Exported trees at one opening-bonus setting, as the service reads them (with `isotonic`'s calibration when
+    given): what candidate settings and fold models are scored with."""
+    data: dict[str, Any] = {
+        "features": list(FEATURES),
+        "trees": trees,
+        "bias": bias,
+        "rate": rate,
+        "scale": scale,
+        "offset": offset,
+    }
+    if isotonic is not None:
+        data["calibration"] = {"probability": list(isotonic.X_thresholds_), "calibrated": list(isotonic.y_thresholds_)}
+    return model_from_json(data)
+
+
 def train(path: Path, seed: int) -> dict[str, Any]:
     """The model JSON: trees fitted on every article of `path`, setting and calibration from cross-validation."""
     articles = load(path)
@@ -154,15 +172,7 @@ def train(path: Path, seed: int) -> dict[str, Any]:
     def keeps_promises(scale: float, offset: float) -> bool:
         if reference is not None and reference.starts(reference_odds, scale, offset) != reference.gold:
             return False
-        data = {
-            "features": list(FEATURES),
-            "trees": trees,
-            "bias": bias,
-            "rate": rate,
-            "scale": scale,
-            "offset": offset,
-        }
-        return meets_synthetic_targets(synthetic, model_from_json(data))
+        return meets_synthetic_targets(synthetic, scoring_model(trees, bias, rate, scale, offset))
 
     unconstrained = ranked(articles, odds)[0]
     scale, offset, scores = choose(articles, odds, allowed=keeps_promises)
