@@ -21,6 +21,7 @@ from benchmarks import natural
 from benchmarks.segmentation_scoring import load as load_documents
 from benchmarks.segmenter_cv import (
     FOLDS,
+    OFFSETS,
     SEED,
     SPLIT_WEIGHT,
     TREES,
@@ -43,7 +44,7 @@ from service.text.evidence import FEATURES
 RESULTS = Path(__file__).resolve().parent / "results"
 CACHE = RESULTS / "segmentation-study.json"
 # Bump when the study's own procedure changes, so an old cache is not shown for a new procedure.
-STUDY_VERSION = 2
+STUDY_VERSION = 3
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 # Scales tried in the ablation and the learning curve (the full grid is for the shipped model only).
 STUDY_SCALES = (0.5, 0.8)
@@ -94,7 +95,7 @@ def columns_without(kind: str | None) -> list[int]:
 
 def cache_key(train_path: Path) -> str:
     digest = hashlib.sha256(train_path.read_bytes())
-    digest.update(json.dumps([STUDY_VERSION, list(FEATURES), TREES, SEED, FOLDS, SPLIT_WEIGHT]).encode())
+    digest.update(json.dumps([STUDY_VERSION, list(FEATURES), TREES, SEED, FOLDS, SPLIT_WEIGHT, OFFSETS]).encode())
     return digest.hexdigest()
 
 

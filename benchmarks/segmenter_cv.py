@@ -28,10 +28,13 @@ from service.text.segment import DATELINE_BONUS, best_starts
 SHARED_SEGMENTATION = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segmentation"
 FOLDS = 5
 SEED = 0
-# The trees: shallow, slowly learnt, each on 80% of the boundaries; chosen by cross-validation on natural-train.
-TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8}
-SCALES = (0.3, 0.5, 0.8, 1.2, 2.0)
-OFFSETS = (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5)
+# The trees: shallow, slowly learnt, each on 80% of the boundaries; chosen by cross-validation on natural-train
+# (400 trees: out-of-fold AUC 0.901 against 0.891 with 200, and the reference article's weak third boundary clears
+# the chosen offset without dragging the setting away from the cross-validated best).
+TREES = {"n_estimators": 400, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8}
+SCALES = (0.5, 0.8, 1.2, 2.0, 3.0)
+# Quarter steps: the objective moves by several points between half steps of the offset.
+OFFSETS = tuple(step / 4 for step in range(-12, 3))
 # How much a split single story weighs against boundary F1 and count accuracy in the objective.
 SPLIT_WEIGHT = 1.0
 # Joined-openings documents (joined_openings) built from each fold's articles and added to its training data.

@@ -13,12 +13,13 @@ pytestmark = pytest.mark.slow  # cleans and segments every article of the natura
 NATURAL_DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "segmentation" / "natural-dev.jsonl"
 # No-regression floors: what the cleaner and the segmenter score now (issue 18's boosted trees); the issue's targets
 # are above most of them (boundary F1 0.82, count accuracy 0.75, single-story split 0.12), see docs/segmentation.md.
-# The trees find more story changes than issue 11's linear model (F1 0.733 -> 0.761, count 0.578 -> 0.600) but split
-# one more single story (8 -> 9 of 25): a regression that this floor records rather than hides.
-MIN_BOUNDARY_F1 = 0.76
-MIN_BOUNDARY_F1_WITHIN_ONE = 0.80
-MIN_COUNT_ACCURACY = 0.60
-MAX_SINGLE_STORY_SPLIT = 0.36  # 9 of 25 single-story articles
+# The opening-bonus setting is chosen by cross-validation on natural-train (the honest number): leaving the setting
+# that the reference article once forced split single stories less (9 -> 6 of 25) and found fewer story changes
+# (F1 0.761 -> 0.713, count 0.600 -> 0.578); these floors record that trade rather than hide it.
+MIN_BOUNDARY_F1 = 0.71
+MIN_BOUNDARY_F1_WITHIN_ONE = 0.73
+MIN_COUNT_ACCURACY = 0.57
+MAX_SINGLE_STORY_SPLIT = 0.24  # 6 of 25 single-story articles
 MIN_FURNITURE_RECALL = 0.97  # 41 of 42 furniture paragraphs
 MAX_ARTICLE_REMOVED_SHARE = 0.0  # 0 of 786 article paragraphs
 MIN_SUBHEADINGS_KEPT_SHARE = 1.0  # 13 of 13 subheadings
