@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from service.text import furniture, layout
+from service.text import furniture, layout, stray
 from service.text.layout import Lines
 from service.text.spans import Span
 
@@ -55,6 +55,41 @@ class CleanedText:
 
 def clean(text: str) -> CleanedText:
     """Find the title, the article paragraphs and the furniture lines of `text`.
+
+    clean_by_rules(), then the stray headlines (stray.py) among its paragraphs moved to the removed lines.
+    """
+    cleaned = clean_by_rules(text)
+    found = stray.stray_lines(stray_view(cleaned)) if len(cleaned.paragraphs) > 1 else []
+    if not found:
+        return cleaned
+    strays = [cleaned.paragraphs[index] for index in found]
+    paragraphs = [span for index, span in enumerate(cleaned.paragraphs) if index not in set(found)]
+    removed = sorted([*cleaned.removed, *strays], key=lambda span: span.start)
+    return replace(cleaned, paragraphs=paragraphs, removed=removed, headings=_headings(paragraphs))
+
+
+def stray_view(cleaned: CleanedText) -> stray.Line:
+    """What stray.stray_lines() reads of a text cleaned by rules: paragraphs, title and the furniture around each."""
+    paragraphs, removed = cleaned.paragraphs, cleaned.removed
+    ends = [paragraph.end for paragraph in paragraphs]
+    # Where the text after each paragraph stops: the next paragraph, or the end of the text after the last one.
+    starts = [paragraph.start for paragraph in paragraphs[1:]] + [len(cleaned.source) + 1] * bool(paragraphs)
+
+    def between(low: int, high: int) -> bool:
+        return any(low <= span.start and span.end <= high for span in removed)
+
+    return stray.Line(
+        paragraphs=[paragraph.text for paragraph in paragraphs],
+        title=None if cleaned.title is None else cleaned.title.text,
+        furniture_before=[
+            bool(index) and between(ends[index - 1], paragraphs[index].start) for index in range(len(paragraphs))
+        ],
+        furniture_after=[between(end, start) for end, start in zip(ends, starts, strict=True)],
+    )
+
+
+def clean_by_rules(text: str) -> CleanedText:
+    """Find the title, the article paragraphs and the furniture lines of `text` by their wording and place alone.
 
     Every non-whitespace character of `text` is in exactly one of: the title, a paragraph, a removed line.
     A paragraph is a maximal run of non-blank lines that are neither title nor furniture; when the text has
