@@ -242,7 +242,23 @@ def study_text(refresh: bool) -> str:
     if not train.is_file():
         return f"(no cross-validated study: {train} not found)"
     report = segmentation_study.study(train, refresh, lambda line: print(f"study: {line}", file=sys.stderr))
-    return segmentation_study.study_tables(report)
+    return f"{segmentation_study.study_tables(report)}\n\n{stray_line()}"
+
+
+def stray_line() -> str:
+    """The stray-headline model's cross-validated numbers, as benchmarks/train_stray.py recorded them in its JSON."""
+    from importlib import resources
+
+    from service.text import stray
+
+    data = json.loads(resources.files("service.text").joinpath(stray.MODEL_FILE).read_text(encoding="utf-8"))
+    cv = data["cross_validated"]
+    row = next(row for row in cv["table"] if row["threshold"] == data["threshold"])
+    return (
+        f"stray headlines (5-fold CV by article on {data['trained_on']['file']}, threshold {data['threshold']}): "
+        f"{row['strays_removed']} of {cv['stray_headlines']} removed, {row['other_lines_removed']} of "
+        f"{cv['candidates'] - cv['stray_headlines']} other headline-shaped lines lost; AUC {cv['auc']}"
+    )
 
 
 if __name__ == "__main__":
