@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 MODEL_FILE = "stray_model.json"
 # Paragraphs either side of the line that stand for "what comes before" and "what follows".
 BLOCK = 3
+# A text with more headline-shaped lines than this is a list, not an article a scraper dropped a line into (the real
+# articles of the segmentation sets have at most 10); the rules alone judge it, so the pairwise evidence never grows
+# with the square of a hostile input's line count.
+MAX_CANDIDATES = 30
+# Likewise a text of more paragraphs than this (the sets' longest article has 39): the evidence compares a line with
+# every paragraph, through tables of paragraphs by distinct terms that a text of thousands of lines would make huge.
+MAX_PARAGRAPHS = 400
 
 SHAPE_FEATURES = ("words", "characters", "question", "colon", "quoted", "digits", "opens_with_waw")
 PLACE_FEATURES = (
@@ -231,7 +238,7 @@ def stray_model() -> StrayModel:
 def stray_lines(article: Line, model: StrayModel | None = None) -> list[int]:
     """Indices of the paragraphs that are stray headlines, in order; never every paragraph of the article."""
     indices = candidates(article.paragraphs)
-    if not indices:
+    if not indices or len(indices) > MAX_CANDIDATES or len(article.paragraphs) > MAX_PARAGRAPHS:
         return []
     model = model or stray_model()
     found = [

@@ -81,6 +81,23 @@ def test_a_text_of_headlines_only_is_never_emptied() -> None:
     assert cleaned.paragraphs, "every paragraph removed"
 
 
+def test_a_list_of_many_headline_shaped_lines_is_left_to_the_rules_and_stays_fast() -> None:
+    lines = [f"{STRAY} {number}" for number in range(5_000)]
+    view = stray.Line(lines, None, [False] * len(lines), [False] * len(lines))
+    assert len(stray.candidates(lines)) > stray.MAX_CANDIDATES
+    assert stray.stray_lines(view) == []
+    cleaned = clean("\n\n".join(lines))
+    assert len(cleaned.paragraphs) + (cleaned.title is not None) == len(lines)
+
+
+def test_a_text_of_thousands_of_paragraphs_is_left_to_the_rules() -> None:
+    paragraphs = [f"{OPENING.splitlines()[2]} {number}." for number in range(stray.MAX_PARAGRAPHS)]
+    lines = [*paragraphs[:200], STRAY, *paragraphs[200:]]
+    view = stray.Line(lines, None, [False] * len(lines), [False] * len(lines))
+    assert stray.candidates(lines) == [200]
+    assert stray.stray_lines(view) == []
+
+
 def test_a_model_for_other_features_is_refused() -> None:
     with pytest.raises(ValueError, match="retrain"):
         stray.model_from_json({"features": ["words"], "trees": [], "bias": 0.0, "rate": 0.1, "threshold": 0.5})
