@@ -20,7 +20,7 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -207,20 +207,31 @@ def train(path: Path, seed: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    return training_main(argv, __doc__, train, MODEL, hidden=("trees", "calibration"))
+
+
+def training_main(
+    argv: Sequence[str] | None,
+    doc: str | None,
+    train: Callable[[Path, int], dict[str, Any]],
+    model_path: Path,
+    hidden: Sequence[str] = ("trees",),
+) -> int:
+    """The command line of a training script: --train, --seed, --write; prints the model JSON less its `hidden`
+    keys, and writes it to `model_path` with --write. Exits 2 with one line when the training file is absent."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("--train", type=Path, default=SHARED_SEGMENTATION / "natural-train.jsonl")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--write", action="store_true", help=f"write the model to {MODEL}")
+    parser.add_argument("--write", action="store_true", help=f"write the model to {model_path}")
     args = parser.parse_args(argv)
     if not args.train.is_file():
         print(f"error: {args.train} not found (../shared is absent?)", file=sys.stderr)
         return 2
     model = train(args.train, args.seed)
-    summary = {key: value for key, value in model.items() if key not in ("trees", "calibration")}
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    print(json.dumps({key: value for key, value in model.items() if key not in hidden}, ensure_ascii=False, indent=2))
     if args.write:
-        MODEL.write_text(json.dumps(model, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"written to {MODEL}")
+        model_path.write_text(json.dumps(model, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"written to {model_path}")
     return 0
 
 

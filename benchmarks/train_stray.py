@@ -12,8 +12,6 @@ give the same JSON, byte for byte. natural-dev is never read. Needs scikit-learn
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +22,8 @@ from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 from benchmarks.segmentation_scoring import load, locate
-from benchmarks.segmenter_cv import FOLDS, SEED, SHARED_SEGMENTATION, folds_of
-from benchmarks.train_segmenter import export_trees, sha256
+from benchmarks.segmenter_cv import FOLDS, folds_of
+from benchmarks.train_segmenter import export_trees, sha256, training_main
 from service.text import stray
 from service.text.clean import clean_by_rules, stray_view
 
@@ -109,20 +107,7 @@ def train(path: Path, seed: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--train", type=Path, default=SHARED_SEGMENTATION / "natural-train.jsonl")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--write", action="store_true", help=f"write the model to {MODEL}")
-    args = parser.parse_args(argv)
-    if not args.train.is_file():
-        print(f"error: {args.train} not found (../shared is absent?)", file=sys.stderr)
-        return 2
-    model = train(args.train, args.seed)
-    print(json.dumps({key: value for key, value in model.items() if key != "trees"}, ensure_ascii=False, indent=2))
-    if args.write:
-        MODEL.write_text(json.dumps(model, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"written to {MODEL}")
-    return 0
+    return training_main(argv, __doc__, train, MODEL)
 
 
 if __name__ == "__main__":
