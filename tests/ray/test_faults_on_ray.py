@@ -121,9 +121,15 @@ def test_serve_queue_limit_on_a_model_handle_is_overloaded(faults: str) -> None:
         except Overloaded as error:
             return error
 
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(translate, range(8)))
-    refused = [result for result in results if isinstance(result, Overloaded)]
+    # Whether calls overlap is up to the scheduler: on a quiet machine one burst in several (CI rehearsals of 7
+    # December 2026: one in three) finished call by call, so up to five bursts are sent until one meets the limit.
+    # A limit that is never enforced still fails: no burst is refused.
+    for _ in range(5):
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(translate, range(8)))
+        refused = [result for result in results if isinstance(result, Overloaded)]
+        if refused:
+            break
     assert refused and len(refused) < len(results), [type(result).__name__ for result in results]
     assert "queue limit" in str(refused[0])
     assert all(len(result) == 16 for result in results if not isinstance(result, Overloaded))
