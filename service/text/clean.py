@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from service.text import furniture, layout, stray
@@ -59,32 +60,31 @@ def clean(text: str) -> CleanedText:
     clean_by_rules(), then the stray headlines (stray.py) among its paragraphs moved to the removed lines.
     """
     cleaned = clean_by_rules(text)
-    found = stray.stray_lines(stray_view(cleaned)) if len(cleaned.paragraphs) > 1 else []
+    found = set(stray.stray_lines(stray_view(cleaned)))
     if not found:
         return cleaned
-    strays = [cleaned.paragraphs[index] for index in found]
-    paragraphs = [span for index, span in enumerate(cleaned.paragraphs) if index not in set(found)]
+    strays = [span for index, span in enumerate(cleaned.paragraphs) if index in found]
+    paragraphs = [span for index, span in enumerate(cleaned.paragraphs) if index not in found]
     removed = sorted([*cleaned.removed, *strays], key=lambda span: span.start)
     return replace(cleaned, paragraphs=paragraphs, removed=removed, headings=_headings(paragraphs))
 
 
 def stray_view(cleaned: CleanedText) -> stray.Line:
     """What stray.stray_lines() reads of a text cleaned by rules: paragraphs, title and the furniture around each."""
-    paragraphs, removed = cleaned.paragraphs, cleaned.removed
-    ends = [paragraph.end for paragraph in paragraphs]
-    # Where the text after each paragraph stops: the next paragraph, or the end of the text after the last one.
-    starts = [paragraph.start for paragraph in paragraphs[1:]] + [len(cleaned.source) + 1] * bool(paragraphs)
-
-    def between(low: int, high: int) -> bool:
-        return any(low <= span.start and span.end <= high for span in removed)
-
+    paragraphs = cleaned.paragraphs
+    # Where the gap after each paragraph stops: the next paragraph, or past the end of the text after the last one.
+    stops = [paragraph.start for paragraph in paragraphs[1:]] + [len(cleaned.source) + 1] * bool(paragraphs)
+    # Removed lines come in text order and never overlap a paragraph: one lies in a gap exactly when it starts there.
+    starts = [span.start for span in cleaned.removed]
+    after = [
+        bisect_left(starts, stop) > bisect_left(starts, paragraph.end)
+        for paragraph, stop in zip(paragraphs, stops, strict=True)
+    ]
     return stray.Line(
         paragraphs=[paragraph.text for paragraph in paragraphs],
         title=None if cleaned.title is None else cleaned.title.text,
-        furniture_before=[
-            bool(index) and between(ends[index - 1], paragraphs[index].start) for index in range(len(paragraphs))
-        ],
-        furniture_after=[between(end, start) for end, start in zip(ends, starts, strict=True)],
+        furniture_before=[index > 0 and after[index - 1] for index in range(len(after))],
+        furniture_after=after,
     )
 
 
