@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from service.text.boundary import Trees
+    from service.text.story_terms import ArticleTerms
 
 MODEL_FILE = "stray_model.json"
 # Paragraphs either side of the line that stand for "what comes before" and "what follows".
@@ -101,8 +102,6 @@ def candidates(paragraphs: Sequence[str]) -> list[int]:
 
 def features(article: Line, indices: Sequence[int]) -> list[list[float]]:
     """One row of FEATURES per paragraph index of `indices` (each one of candidates())."""
-    import numpy as np
-
     from service.text.semantic import article_terms
 
     texts = [*([article.title] if article.title is not None else []), *article.paragraphs]
@@ -115,7 +114,7 @@ def features(article: Line, indices: Sequence[int]) -> list[list[float]]:
         rows.append(
             _shape(article.paragraphs[index])
             + _place(article, index, shaped)
-            + _corpus(terms, index + shift, size, shift, np)
+            + _corpus(terms, index + shift, size, shift)
         )
     return rows
 
@@ -152,8 +151,9 @@ def _place(article: Line, index: int, shaped: int) -> list[float]:
     ]
 
 
-def _corpus(terms: Any, at: int, size: int, first: int, np: Any) -> list[float]:
+def _corpus(terms: ArticleTerms, at: int, size: int, first: int) -> list[float]:
     """Corpus evidence of text `at` of the article's texts (the title first when `first` is 1) against the rest."""
+    import numpy as np
 
     def span(start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         return terms.spans(np.array([max(0, start)]), np.array([min(size, stop)]))
