@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 from service.text import rarity
 from service.text.lexicon import ContentWord
@@ -68,6 +69,19 @@ def segment_scores(similarity: list[list[float]]) -> list[list[float]]:
             row += similarity[a][b] - RESOLUTION * degree[a] * degree[b] / total_degree
             scores[a][b] = scores[a + 1][b] + row / unit
     return scores
+
+
+def window_cosine(dots: Sequence[Sequence[float]], left: range, right: range) -> float:
+    """Cosine between the summed vectors of two runs of paragraphs, from their dot_matrix(); 0.0 when either run is
+    empty or they share nothing."""
+    if not left or not right:
+        return 0.0
+    dot = sum(dots[a][b] for a in left for b in right)
+    if not dot:
+        return 0.0
+    left_norm = sum(dots[a][b] for a in left for b in left)
+    right_norm = sum(dots[a][b] for a in right for b in right)
+    return dot / math.sqrt(left_norm * right_norm)
 
 
 def dot_matrix(vectors: list[dict[str, float]]) -> list[list[float]]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from service.text import cues
+from service.text.cohesion import window_cosine
 from service.text.normalize import normalize
 
 # How many paragraphs on each side the comparisons read.
@@ -107,15 +108,7 @@ class RunSimilarity:
         self.dots = dots
 
     def __call__(self, left: range, right: range) -> float:
-        if not left or not right:
-            return 0.0
-        dots = self.dots
-        dot = sum(dots[a][b] for a in left for b in right)
-        if not dot:
-            return 0.0
-        left_norm = sum(dots[a][b] for a in left for b in left)
-        right_norm = sum(dots[a][b] for a in right for b in right)
-        return dot / math.sqrt(left_norm * right_norm)
+        return window_cosine(self.dots, left, right)
 
 
 def _numbers(text: str) -> set[str]:

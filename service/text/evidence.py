@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.text import cues, rarity
-from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors
+from service.text.cohesion import cosine_of, dot_matrix, paragraph_vectors, window_cosine
 from service.text.context import RunSimilarity, context_features, with_neighbours
 from service.text.cues import Opener
 from service.text.feature_names import (
@@ -151,7 +151,7 @@ class _Article:
 
     def _vocabulary(self, i: int) -> dict[str, float]:
         n, similarity = len(self.paragraphs), self.similarity
-        window = _window_cosine(self.dots, range(max(0, i - WINDOW), i), range(i, min(n, i + WINDOW)))
+        window = window_cosine(self.dots, range(max(0, i - WINDOW), i), range(i, min(n, i + WINDOW)))
         return {
             "similarity_previous": similarity[i - 1][i],
             "similarity_window": window,
@@ -308,16 +308,6 @@ def _actors(paragraphs: Sequence[Paragraph], rare_only: bool) -> list[set[str]]:
     ]
     mentions = Counter(stem for stems in rare for stem in stems)
     return [{stem for stem in stems if mentions[stem] > 1} for stems in rare]
-
-
-def _window_cosine(dots: list[list[float]], left: range, right: range) -> float:
-    """Cosine between the summed vectors of two runs of paragraphs, from their dot products."""
-    dot = sum(dots[i][j] for i in left for j in right)
-    if not dot:
-        return 0.0
-    left_norm = sum(dots[i][j] for i in left for j in left)
-    right_norm = sum(dots[i][j] for i in right for j in right)
-    return dot / math.sqrt(left_norm * right_norm)
 
 
 def _share(words: set[str], among: set[str]) -> float:
