@@ -13,6 +13,16 @@ from service.text.sentences import split_sentences
 
 # Input token count of each sentence -> the most tokens its translation may have (or, with exact lengths, has).
 OutputLengths = Callable[[list[int]], list[int]]
+# Generation settings that name special tokens by id (one id, or a list of alternatives), in a model's configuration
+# and its generation configuration alike.
+SPECIAL_TOKEN_ID_KEYS = (
+    "pad_token_id",
+    "bos_token_id",
+    "eos_token_id",
+    "decoder_start_token_id",
+    "forced_bos_token_id",
+    "forced_eos_token_id",
+)
 
 
 class Engine(Protocol):

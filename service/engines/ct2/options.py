@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from service.engines.base import SPECIAL_TOKEN_ID_KEYS
 from service.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -10,12 +11,7 @@ log = logging.getLogger(__name__)
 # Settings that need no argument: token ids the converted model already knows from its configuration, or that
 # decoding does not need. Settings absent here and below that change the output are refused.
 _IGNORED = {
-    "pad_token_id",
-    "bos_token_id",
-    "eos_token_id",
-    "decoder_start_token_id",
-    "forced_bos_token_id",
-    "forced_eos_token_id",
+    *SPECIAL_TOKEN_ID_KEYS,
     "early_stopping",
     "use_cache",
     "output_scores",

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
+from service.engines.base import SPECIAL_TOKEN_ID_KEYS
 from service.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,7 @@ _SENTINEL = re.compile(r"^<extra_id_\d+>$")
 # Model families whose head and decoder embedding this module knows how to cut (T5-style and BART-style layouts).
 SUPPORTED_MODEL_TYPES = frozenset({"mt5", "t5", "mbart", "bart"})
 # Generation settings holding one token id or a list of alternatives: each must be in the kept vocabulary.
-_SPECIAL_ID_KEYS = (
-    "pad_token_id",
-    "bos_token_id",
-    "eos_token_id",
-    "decoder_start_token_id",
-    "forced_bos_token_id",
-    "forced_eos_token_id",
-)
+_SPECIAL_ID_KEYS = SPECIAL_TOKEN_ID_KEYS
 # Lists of ids that must not be generated: an id outside the kept vocabulary cannot be generated anyway.
 _SUPPRESS_KEYS = ("suppress_tokens", "begin_suppress_tokens")
 # Settings that name tokens in ways a compact id space cannot honour faithfully; refused rather than misapplied.
