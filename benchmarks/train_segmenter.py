@@ -56,6 +56,9 @@ SYNTHETIC_TARGETS = {
     "boundary_f1": 0.92,
     "single_story_oversplit": 0.053,
 }
+# What the synthetic set's single source articles may be split at most: not the target above (no setting reaches it
+# with the reference article's three sections), a guard that the test of the dev set holds.
+MAX_SINGLE_STORY_OVERSPLIT = 0.10
 
 
 def export_trees(model: GradientBoostingClassifier, x: np.ndarray) -> tuple[list[dict[str, Any]], float, float]:
@@ -99,13 +102,14 @@ def load_synthetic(path: Path) -> list[dict[str, Any]]:
 
 def meets_synthetic_targets(documents: Sequence[dict[str, Any]], model: BoundaryModel) -> bool:
     """Whether the segmenter with `model` keeps the synthetic dev set's promises (tests/benchmarks/
-    test_dev_set_score.py): each kind's Pk, WindowDiff, count accuracy and F1. Single stories left whole (its
-    single_story_oversplit) is not among them: no setting keeps it together with the reference article.
+    test_dev_set_score.py): each kind's Pk, WindowDiff, count accuracy and F1, and its single source articles split
+    at most MAX_SINGLE_STORY_OVERSPLIT of the time.
     """
     if not documents:
         return True
     # Imported here: benchmarks.segmentation imports this module (through segmentation_study) for export_trees.
     from benchmarks.segmentation import score as synthetic_score
+    from benchmarks.segmentation import single_story_oversplit
 
     def sectioner(text: str) -> list[list[tuple[int, int]]]:
         return [
@@ -121,7 +125,7 @@ def meets_synthetic_targets(documents: Sequence[dict[str, Any]], model: Boundary
             and row["boundary_f1"] >= SYNTHETIC_TARGETS["boundary_f1"]
         ):
             return False
-    return True
+    return float(single_story_oversplit(documents, sectioner)["rate"]) <= MAX_SINGLE_STORY_OVERSPLIT
 
 
 def reference_article(examples: Path) -> Article | None:
