@@ -8,6 +8,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 _METHODS = ["GET", "POST"]
 _HEADERS = ["Authorization", "Content-Type"]
+# Answer headers a page of another origin may read besides the safelisted ones: when to retry a 429 or 503, and
+# whether a /summarize or /translate answer came from the cache.
+_EXPOSED = ["Retry-After", "X-Khulasa-Cache"]
 # How long a browser may keep a preflight's answer: LibreTranslate says 20 days; a narrowed list changes rarely too.
 _LIBRETRANSLATE_MAX_AGE_S = 20 * 24 * 3600
 _SERVICE_MAX_AGE_S = 600
@@ -16,7 +19,14 @@ _SERVICE_MAX_AGE_S = 600
 def _cors(app: ASGIApp, origins: list[str], max_age: int) -> ASGIApp:
     if not origins:
         return app
-    return CORSMiddleware(app, allow_origins=origins, allow_methods=_METHODS, allow_headers=_HEADERS, max_age=max_age)
+    return CORSMiddleware(
+        app,
+        allow_origins=origins,
+        allow_methods=_METHODS,
+        allow_headers=_HEADERS,
+        expose_headers=_EXPOSED,
+        max_age=max_age,
+    )
 
 
 class RouteCORS:

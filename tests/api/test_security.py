@@ -112,6 +112,9 @@ def test_cors_allows_the_configured_origins_only(tiny_settings: Settings, engine
         origin = {"Origin": "https://newsroom.example"}
         answer = client.post("/segment", json={"text": TEXT}, headers=origin)
         assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == origin["Origin"]
+        # The page may read when to retry and whether an answer came from the cache (not safelisted headers).
+        exposed = {name.strip().lower() for name in answer.headers["access-control-expose-headers"].split(",")}
+        assert {"retry-after", "x-khulasa-cache"} <= exposed
         # Errors raised before any route runs carry the header too, so a browser can read them.
         refused_type = client.post("/segment", content=b"x", headers={**origin, "content-type": "text/plain"})
         assert refused_type.status_code == 415 and "access-control-allow-origin" in refused_type.headers
