@@ -205,22 +205,20 @@ def choose(
     scales: Sequence[float] = SCALES,
     allowed: Callable[[float, float], bool] = lambda scale, offset: True,
 ) -> tuple[float, float, dict[str, float]]:
-    """The (scale, offset) with the best objective over the grid among the `allowed` ones, and its scores."""
-    return ranked(articles, odds, scales, allowed)[0]
+    """The (scale, offset) with the best objective over the grid among the `allowed` ones, and its scores (the best
+    of the whole grid when none is allowed). `allowed` is asked best first and no further than the first yes: it may
+    be costly (train_segmenter.py segments the synthetic set in it)."""
+    grid = ranked(articles, odds, scales)
+    return next((row for row in grid if allowed(row[0], row[1])), grid[0])
 
 
 def ranked(
-    articles: Sequence[Article],
-    odds: Sequence[np.ndarray],
-    scales: Sequence[float] = SCALES,
-    allowed: Callable[[float, float], bool] = lambda scale, offset: True,
+    articles: Sequence[Article], odds: Sequence[np.ndarray], scales: Sequence[float] = SCALES
 ) -> list[tuple[float, float, dict[str, float]]]:
-    """Every allowed (scale, offset) of the grid with its scores, best objective first (the whole grid when none
-    is allowed).
-    """
+    """Every (scale, offset) of the grid with its scores, best objective first."""
     grid = [(scale, offset, score(articles, odds, scale, offset)) for scale in scales for offset in OFFSETS]
     grid.sort(key=lambda row: -objective(row[2]))
-    return [row for row in grid if allowed(row[0], row[1])] or grid
+    return grid
 
 
 def kept_boundaries(

@@ -43,8 +43,6 @@ _SYMBOL_CATEGORIES = frozenset({"Sc", "Sm"})
 _SENTINEL = re.compile(r"^<extra_id_\d+>$")
 # Model families whose head and decoder embedding this module knows how to cut (T5-style and BART-style layouts).
 SUPPORTED_MODEL_TYPES = frozenset({"mt5", "t5", "mbart", "bart"})
-# Generation settings holding one token id or a list of alternatives: each must be in the kept vocabulary.
-_SPECIAL_ID_KEYS = SPECIAL_TOKEN_ID_KEYS
 # Lists of ids that must not be generated: an id outside the kept vocabulary cannot be generated anyway.
 _SUPPRESS_KEYS = ("suppress_tokens", "begin_suppress_tokens")
 # Settings that name tokens in ways a compact id space cannot honour faithfully; refused rather than misapplied.
@@ -146,7 +144,7 @@ class OutputVocabulary:
                     f"{key} is not supported with a restricted output vocabulary; "
                     "set KHULASA_SUMMARIZER_OUTPUT_VOCAB=full to use it"
                 )
-            if key in _SPECIAL_ID_KEYS:
+            if key in SPECIAL_TOKEN_ID_KEYS:
                 is_list = isinstance(value, list | tuple)
                 mapped = [self._required(key, token_id) for token_id in (value if is_list else [value])]
                 remapped[key] = mapped if is_list else mapped[0]
@@ -179,7 +177,7 @@ class CompactEmbedding(nn.Embedding):
 def _model_special_ids(model: PreTrainedModel) -> set[int]:
     found: set[int] = set()
     for holder in (model.config, model.generation_config):
-        for key in _SPECIAL_ID_KEYS:
+        for key in SPECIAL_TOKEN_ID_KEYS:
             value = getattr(holder, key, None)
             values = value if isinstance(value, list | tuple) else [value]
             found.update(int(token_id) for token_id in values if token_id is not None)
@@ -233,8 +231,8 @@ def restrict_output_vocabulary(
     device = torch.device("cpu") if weight.is_meta else weight.device
     vocabulary = OutputVocabulary(name, kept, full_size, device)
     # Remapped before anything is cut, so a setting that cannot be remapped leaves the model as it was.
-    config_ids = _remapped(model.config, vocabulary, _SPECIAL_ID_KEYS)
-    generation_keys = (*_SPECIAL_ID_KEYS, *_SUPPRESS_KEYS, "bad_words_ids", *_UNSUPPORTED_KEYS)
+    config_ids = _remapped(model.config, vocabulary, SPECIAL_TOKEN_ID_KEYS)
+    generation_keys = (*SPECIAL_TOKEN_ID_KEYS, *_SUPPRESS_KEYS, "bad_words_ids", *_UNSUPPORTED_KEYS)
     generation = _remapped(model.generation_config, vocabulary, generation_keys)
     decoder = model.get_decoder()
     embedding = decoder.embed_tokens
