@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from benchmarks import natural
+from benchmarks import natural, train_stray
 from benchmarks.segmentation_scoring import load as load_documents
 from benchmarks.segmenter_cv import (
     FOLDS,
@@ -42,6 +42,7 @@ from benchmarks.train_segmenter import export_trees, scoring_model
 from service.text import clean, segment
 from service.text.boundary import BoundaryModel, boundary_model
 from service.text.evidence import FEATURES
+from service.text.stray import stray_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CACHE = RESULTS / "segmentation-study.json"
@@ -164,12 +165,13 @@ def exported(
 def pipeline_table(
     train_path: Path, articles: Sequence[Article], odds: Sequence[np.ndarray], models: Sequence[Any]
 ) -> dict[str, Any]:
-    """natural-train scored as natural-dev is, through clean() and segment(), each article by the model fitted
-    without its fold (`models`, whose out-of-fold log-odds are `odds`): the honest whole-pipeline numbers, the
-    cleaner's mistakes included.
+    """natural-train scored as natural-dev is, through clean() and segment(), each article by the boundary model
+    fitted without its fold (`models`, whose out-of-fold log-odds are `odds`) and the stray-headline model fitted
+    without it: the honest whole-pipeline numbers, the cleaner's mistakes included.
     """
     documents = load_documents(train_path)
-    # The shipped model's setting, so the table is what the service does with a model that never saw the article.
+    # The shipped models' settings, so the table is what the service does with models that never saw the article.
+    strays = train_stray.fold_models(train_path, SEED, stray_model().threshold)
     shipped = boundary_model()
     scale, offset = shipped.scale, shipped.offset
     folds = folds_of(len(articles))
@@ -179,10 +181,11 @@ def pipeline_table(
         training = [article for article, k in zip(articles, folds, strict=True) if k != fold]
         isotonic = calibration(probability[kept_fold != fold], correct[kept_fold != fold])
         services[fold] = exported(model, training, scale, offset, isotonic)
-    by_text = {document["text"]: services[int(k)] for document, k in zip(documents, folds, strict=True)}
+    by_text = {document["text"]: int(k) for document, k in zip(documents, folds, strict=True)}
 
     def sectioner(text: str) -> list[list[tuple[int, int]]]:
-        sections = segment(clean(text), model=by_text[text])
+        fold = by_text[text]
+        sections = segment(clean(text, strays[fold]), model=services[fold])
         return [[(span.start, span.end) for span in section.paragraphs] for section in sections]
 
     report = natural.score_natural(documents, sectioner)

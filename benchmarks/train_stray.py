@@ -64,6 +64,22 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int) -> GradientBoostingClassifier:
     return GradientBoostingClassifier(**TREES, random_state=seed).fit(x, y)
 
 
+def fold_models(path: Path, seed: int, threshold: float) -> list[stray.StrayModel]:
+    """The model of each fold (folds_of(), by article, as train() and the segmenter's study use), fitted without
+    that fold's articles and removing a line at `threshold`: what scores natural-train's whole pipeline honestly."""
+    from service.text.boundary import Trees
+
+    documents = load(path)
+    x, y, owners = examples(documents)
+    folds = folds_of(len(documents), seed)[owners]
+    models = []
+    for fold in range(FOLDS):
+        model = fit(x[folds != fold], y[folds != fold], seed)
+        trees, bias, rate = export_trees(model, x[folds != fold])
+        models.append(stray.StrayModel(Trees.from_json(trees), round(bias, 6), rate, threshold))
+    return models
+
+
 def train(path: Path, seed: int) -> dict[str, Any]:
     """The model JSON: trees fitted on every example, threshold and table from cross-validation by article."""
     documents = load(path)

@@ -54,13 +54,14 @@ class CleanedText:
         return replace(self, paragraphs=paragraphs, removed=removed, headings=[])
 
 
-def clean(text: str) -> CleanedText:
+def clean(text: str, stray_model: stray.StrayModel | None = None) -> CleanedText:
     """Find the title, the article paragraphs and the furniture lines of `text`.
 
-    clean_by_rules(), then the stray headlines (stray.py) among its paragraphs moved to the removed lines.
+    clean_by_rules(), then the stray headlines (stray.py) among its paragraphs moved to the removed lines;
+    `stray_model` None is the committed one.
     """
     cleaned = clean_by_rules(text)
-    found = set(stray.stray_lines(stray_view(cleaned)))
+    found = set(stray.stray_lines(stray_view(cleaned), stray_model))
     if not found:
         return cleaned
     strays = [span for index, span in enumerate(cleaned.paragraphs) if index in found]
@@ -178,6 +179,12 @@ def _marked_lines(lines: Lines, title: int | None) -> set[int]:
             caption = present[position + 1]
             if furniture.word_count(lines.normalized[caption]) <= furniture.MAX_CAPTION_WORDS:
                 removed.update((index, caption))
+                position += 2
+                continue
+        if furniture.is_link_prompt(normalized) and position + 1 < len(present):
+            target = present[position + 1]
+            if furniture.reads_as_subheading(lines.text(target)):
+                removed.update((index, target))
                 position += 2
                 continue
         if _is_marked_furniture(normalized):

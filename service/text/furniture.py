@@ -29,14 +29,17 @@ _IMAGE_CREDIT = re.compile(
     r"^[(©\s]*(?:م?صدر الصوره|حقوق (?:الصوره|النشر|الطبع)|الصوره من\b|تصوير\b|الصوره\s*[:،,]"
     r"|photo(?:graph)?s?\b|image\b|picture\b|credits?\b|copyright\b|©)"
 )
-_AGENCY_CREDIT = re.compile(r"getty ?images|shutterstock|via getty|\bepa-efe\b|/\s*(?:afp|reuters|ap)\b")
+_AGENCY_CREDIT = re.compile(
+    r"getty ?images|shutterstock|via getty|\bepa-efe\b|/\s*(?:afp|reuters|ap)\b|/\s*(?:ا ف ب|رويترز|د ب ا)\W*$"
+)
 _CAPTION_MARKER = re.compile(r"^(?:ال)?(?:تعليق علي الصوره|شرح الصوره)|^(?:image )?caption\b")
 _PROMO_START = re.compile(r"^تخطي\b.{0,80}واصل القراءه\W*$|^skip\b.{0,80}continue reading\W*$")
 _PROMO_END = re.compile(r"^نهايه\b|\bنهايه\W*$|^end of\b")
 _RELATED_PREFIX = re.compile(
     r"^[*•\-–—\s]*(?:(?:اقرا|اقرئي|شاهد|طالع|تابع|انظر)\s*(?:ايضا|كذلك|المزيد)\b|اقر\s+ايضا\s*[:.…]"
     r"|(?:اقرا|اقر|اقرئي|شاهد|طالع|انظر)\s*(?:\.{2,}|…|:)|قد يهمك|للمزيد\b|لمزيد من\s+\S+\s*:|المزيد\s*:"
-    r"|ذات صله\b"
+    r"|ذات صله\b|(?:بالفيديو|فيديو|بالصور)\s*:"
+    r"|.{0,60}?\b(?:اضغط|اضغطوا|انقر|انقروا)\s+(?:هنا|علي (?:الرابط|العنوان|الصوره))"
     r"|مواضيع (?:ذات صله|مقترحه|قد تهمك)|مقالات ذات صله|read (?:more|also)\b|see also\b|related\b)"
 )
 # Addressed to readers (in the plural, as an outlet speaks to its audience) about its app, alerts or channels:
@@ -54,13 +57,14 @@ _SEPARATOR = re.compile(r"^(?:[\W_]{3,})?$")
 # was first published.
 _SOURCE_CREDIT = re.compile(r"^[*•\-–—\s]*(?:نقلا عن|نقلا من|المصدر\s*:|source\s*:|(?:\S+\s+)?بقلم\b|by\s)")
 # "Published articles represent their writers' views only", "... does not necessarily reflect ...", "this
-# article is published in cooperation with ...".
+# article is published in cooperation with ...", "this article is by ..., the views below are the writer's".
 _DISCLAIMER = re.compile(
-    r"(?:المقالات|المقال|الاراء|المواد|التعليقات)\s+(?:المنشوره\s+)?(?:\S+\s+)?(?:تمثل|تعبر عن|يعبر عن|يمثل)"
-    r"\s+(?:راي|اراء|وجهه نظر)\s+(?:كتابها|كاتبها|اصحابها|صاحبها)"
-    r"|(?:لا|ولا)\s+(?:تعبر|يعبر|تمثل|يمثل)\s+(?:بالضروره\s+)?(?:عن\s+)?(?:راي|موقف|سياسه)\s+(?:الموقع|الصحيفه|القناه)"
+    r"(?:المقالات|المقال|الاراء|المواد|التعليقات)\s+(?:المنشوره\s+)?(?:\S+\s+){0,2}(?:تمثل|تعبر عن|يعبر عن|يمثل)"
+    r"\s+(?:راي|اراء|وجهه نظر)\s+(?:كتابها|كاتبها|اصحابها|صاحبها|الكاتب|الكاتبه|الكتاب)"
+    r"|(?:لا|ولا)\s+(?:تعبر|يعبر|تمثل|يمثل|تعكس|يعكس)\s+(?:بالضروره\s+)?(?:عن\s+)?(?:راي|موقف|سياسه|وجهه نظر)\s+"
+    r"(?:الموقع|الصحيفه|القناه|الشبكه|المؤسسه|[a-z0-9]+\b)"
     r"|do(?:es)? not necessarily (?:reflect|represent)"
-    r"|^[*•\-–—\s]*(?:هذا|هذ|هذه) (?:المقال|الماده|التقرير|المحتوي) (?:منشور|ينشر|نشر|مقدم|برعايه|بالتعاون)"
+    r"|^[*•\-–—\s]*(?:هذا|هذ|هذه) (?:المقال|الماده|التقرير|المحتوي) (?:منشور|ينشر|نشر|مقدم|برعايه|بالتعاون|بقلم)"
     r"|^[*•\-–—\s]*(?:نشر|ينشر|تنشر) (?:هذا|هذه) (?:المقال|الماده|التقرير|المحتوي) (?:بالتعاون|برعايه)"
 )
 # The heading of a press release's company footer: "حول <company>:", "نبذة عن <company>:", "About <company>:".
@@ -98,6 +102,11 @@ def _has_caption_text(normalized: str) -> bool:
     return any(char.isalnum() for char in rest)
 
 
+def is_link_prompt(normalized: str) -> bool:
+    """A related-article pointer that ends in a colon: the headline it points to is the next line."""
+    return is_related_link(normalized) and normalized.rstrip().endswith(":")
+
+
 def is_promo_start(normalized: str) -> bool:
     """The first line of a promotion block, e.g. "تخطى البودكاست وواصل القراءة" (skip X and keep reading)."""
     return bool(_PROMO_START.search(normalized))
@@ -109,7 +118,7 @@ def is_promo_end(normalized: str) -> bool:
 
 
 def is_related_link(normalized: str) -> bool:
-    """A pointer to another article: "اقرأ أيضا: ...", "قد يهمك ...", "للمزيد: ...", "Read more ..."."""
+    """A pointer to another article: "اقرأ أيضا: ...", "قد يهمك ...", "للمزيد: ...", "Read more ...", "اضغط هنا"."""
     return bool(_RELATED_PREFIX.search(normalized)) and word_count(normalized) <= MAX_RELATED_WORDS
 
 
@@ -170,15 +179,19 @@ def ends_as_question(line: str) -> bool:
     return bool(_QUESTION_END.search(line))
 
 
-def reads_as_lede(paragraph: str) -> bool:
+def reads_as_lede(paragraph: str, dated: bool = False) -> bool:
     """Shaped like the opening sentence of another story: one sentence, longer than a headline, opening on its own.
 
     It does not attach to what comes before (no و, no linking word, no "on another note" phrase), carries no
-    wire dateline (which opens a story of this article), and holds a single sentence, possibly cut off without
-    its final stop, as teaser lines are.
+    wire dateline (which opens a story of this article) unless `dated` (then it must carry one, and the rest is
+    read without it), and holds a single sentence, possibly cut off without its final stop, as teaser lines are.
     """
+    dateline = cues.dateline_length(paragraph[: cues.OPENING_CHARS])
+    if bool(dateline) != dated:
+        return False
+    paragraph = paragraph[dateline:].lstrip(" -–—")
     opening = paragraph[: cues.OPENING_CHARS]
-    if word_count(paragraph) <= MAX_HEADLINE_WORDS or "\n" in paragraph or cues.dateline_length(opening):
+    if word_count(paragraph) <= MAX_HEADLINE_WORDS or "\n" in paragraph:
         return False
     opening = normalize(opening)
     if cues.opens_as_continuation(opening) or cues.opens_new_topic(opening):

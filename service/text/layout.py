@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.text import cues, furniture
+from service.text import cues, furniture, rarity
 from service.text.lexicon import content_words
 from service.text.normalize import normalize
 from service.text.spans import Span, trimmed_lines
 
-# A page's closing teaser block shows several other stories (five on the pages seen). No article in the
-# natural sets ends with even two such ledes of its own, so three leave a margin.
+# A page's closing teaser block shows several other stories (five on the pages seen). Few articles end with
+# three or more one-sentence paragraphs of their own, and those carry the article's names (see teaser_block).
 MIN_TEASERS = 3
+# News ledes date their event by weekday ("أعلن ...، الإثنين، ..."); a run with this many such paragraphs reads
+# as other stories' ledes even when they share the article's names (teasers of related stories do).
+MIN_DATED_TEASERS = 2
 # A longer run of one-sentence paragraphs is a text made of them (a list of briefs), not a page's teaser block.
 MAX_TEASERS = 10
 # A company footer is a sentence or two, for one or two companies; past that an "About ...:" line is something else.
@@ -101,24 +104,33 @@ def teaser_block(lines: Lines, taken: set[int]) -> set[int]:
     """The trailing run of other stories' ledes that some pages close with, and any headline just above it.
 
     Evidence: MIN_TEASERS to MAX_TEASERS paragraphs in a row at the very end (furniture aside) that each read as
-    a lede (furniture.reads_as_lede: one sentence opening on its own), after an article in which some paragraph
+    a lede (furniture.reads_as_lede: one sentence opening on its own; one that opens with a wire dateline joins
+    the run, as an outlet's own teasers carry its dateline, but does not count towards MIN_TEASERS, since a
+    dateline opens a story of the article itself), after an article in which some paragraph
     attaches to the one before. An article's own closing paragraphs attach with و or a linking word or run to
     several sentences; a text in which no paragraph attaches (a press review, a list) gives no contrast, so
-    nothing is taken from it. Being short is no evidence either way.
+    nothing is taken from it. Being short is no evidence either way. A run that goes on naming the article's
+    people and places is the article's own (_carries_the_article), however its paragraphs open.
     """
     kept = [position for position, block in enumerate(lines.blocks) if lines.kept(block, taken)]
     if not kept:
         return set()
-    count = 0
+    count = undated = 0
     for position in range(kept[-1], -1, -1):  # furniture may follow the teasers but not lie between them
         line = lines.lone_line(lines.blocks[position], taken)
-        if line is None or not furniture.reads_as_lede(lines.text(line)) or count > MAX_TEASERS:
+        if line is None or count > MAX_TEASERS:
+            break
+        if furniture.reads_as_lede(lines.text(line)):
+            undated += 1
+        elif not furniture.reads_as_lede(lines.text(line), dated=True):
             break
         count += 1
     body = kept[: len(kept) - count]
-    if not MIN_TEASERS <= count <= MAX_TEASERS:
+    if undated < MIN_TEASERS or count > MAX_TEASERS:
         return set()
     if not any(_attaches(lines, lines.blocks[position], taken) for position in body):
+        return set()
+    if _carries_the_article(lines, body, kept[len(body) :], taken):
         return set()
     teasers = {index for position in kept[len(body) :] for index in lines.kept(lines.blocks[position], taken)}
     for position in reversed(body):  # a headline with only furniture after it introduces nothing
@@ -127,6 +139,36 @@ def teaser_block(lines: Lines, taken: set[int]) -> set[int]:
             break
         teasers.add(line)
     return teasers
+
+
+def _carries_the_article(lines: Lines, body: list[int], run: list[int], taken: set[int]) -> bool:
+    """Whether the one-sentence paragraphs at `run` (block positions) continue the article at `body`.
+
+    They do when at least half of them name a rare word (a person, place or organisation: rarity.is_actor) that
+    the article before them or the run's paragraph before them named, and fewer than MIN_DATED_TEASERS date their
+    news by weekday. Other stories' ledes name their own actors and date their own news.
+    """
+    named = {word for position in body for word in _actors(lines, lines.blocks[position], taken)}
+    attached = dated = 0
+    previous: set[str] = set()
+    for position in run:
+        actors = _actors(lines, lines.blocks[position], taken)
+        attached += bool(actors & (named | previous))
+        dated += any(
+            cues.dates_by_weekday(lines.normalized[index]) for index in lines.kept(lines.blocks[position], taken)
+        )
+        previous = actors
+    return 2 * attached >= len(run) and dated < MIN_DATED_TEASERS
+
+
+def _actors(lines: Lines, block: list[int], taken: set[int]) -> set[str]:
+    """Light stems of the rare words of a block's kept lines."""
+    return {
+        word.stem
+        for index in lines.kept(block, taken)
+        for word in content_words(lines.text(index))
+        if rarity.is_actor(word.surface)
+    }
 
 
 def _attaches(lines: Lines, block: list[int], taken: set[int]) -> bool:

@@ -20,7 +20,11 @@ MIN_BOUNDARY_F1 = 0.71
 MIN_BOUNDARY_F1_WITHIN_ONE = 0.73
 MIN_COUNT_ACCURACY = 0.57
 MAX_SINGLE_STORY_SPLIT = 0.24  # 6 of 25 single-story articles
-MIN_FURNITURE_RECALL = 1.0  # 42 of 42 furniture paragraphs (41 before the stray-headline model)
+# 41 of 42 furniture paragraphs: the stray-headline model retrained on the rules' output after the teaser, link and
+# disclaimer rules changed keeps one stray headline here that the earlier model removed (42 of 42), while on
+# natural-train, cross-validated through the whole pipeline, furniture removed rose 273 -> 291 of 345 and article
+# paragraphs removed fell 25 -> 7 of 7,507; the issue's target here is 0.95.
+MIN_FURNITURE_RECALL = 0.97
 MAX_ARTICLE_REMOVED_SHARE = 0.0  # 0 of 786 article paragraphs
 MIN_SUBHEADINGS_KEPT_SHARE = 1.0  # 13 of 13 subheadings
 

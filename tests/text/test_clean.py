@@ -62,7 +62,14 @@ def test_clean_takes_no_title_from_a_text_of_one_line() -> None:
 
 @pytest.mark.parametrize(
     "credit",
-    ["مصدر الصورة، رويترز", "صدر الصورة، EPA", "حقوق الصورة: وكالة الأنباء", "Getty Images", "AFP via Getty"],
+    [
+        "مصدر الصورة، رويترز",
+        "صدر الصورة، EPA",
+        "حقوق الصورة: وكالة الأنباء",
+        "Getty Images",
+        "AFP via Getty",
+        "الموقع الإخباري/ أ ف ب",
+    ],
 )
 def test_clean_removes_image_credit_lines(credit: str) -> None:
     cleaned = clean(join(BODY_ONE, credit, BODY_TWO))
@@ -145,6 +152,16 @@ def test_clean_keeps_a_question_that_closes_a_run_of_headlines_as_a_subheading()
     cleaned = clean(join(BODY_ONE, *related, question, BODY_TWO))
     assert lines_of(cleaned.removed) == related
     assert lines_of(cleaned.headings) == [question]
+    assert_partition(cleaned)
+
+
+def test_clean_removes_a_link_prompt_with_the_headline_it_points_to_and_keeps_the_subheading_after() -> None:
+    prompt, linked = "لقراءة التقرير كاملا اضغط على العنوان التالي:", "ارتفاع أسعار القمح في الأسواق العالمية"
+    subheading = "القروض الميسرة"
+    closing = "وتصل القروض الميسرة إلى خمسة آلاف دينار لكل أسرة بفائدة رمزية تسدد على عشر سنوات."
+    cleaned = clean(join(BODY_ONE, BODY_TWO, prompt, linked, subheading, closing))
+    assert lines_of(cleaned.removed) == [prompt, linked]
+    assert lines_of(cleaned.headings) == [subheading]
     assert_partition(cleaned)
 
 
@@ -297,6 +314,26 @@ def test_clean_removes_a_trailing_block_of_other_stories_ledes() -> None:
     assert_partition(cleaned)
 
 
+# An outlet's teasers carry its own wire dateline, which elsewhere opens a story of the article itself.
+DATED_TEASER = (
+    "دبي، الإمارات العربية المتحدة (CNN)-- أعلنت شركة طيران إقليمية عن عقد لشراء عشرين طائرة ركاب جديدة "
+    "خلال السنوات الخمس المقبلة."
+)
+
+
+def test_clean_removes_a_teaser_block_with_a_dated_lede_among_its_ledes() -> None:
+    teasers = [TEASERS[0], TEASERS[1], DATED_TEASER, TEASERS[3]]
+    cleaned = clean(join(BODY_ONE, BODY_TWO, BODY_THREE, *teasers))
+    assert lines_of(cleaned.removed) == teasers
+    assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, BODY_THREE]
+
+
+def test_clean_keeps_a_dated_lede_that_only_two_others_follow() -> None:
+    # Dated ledes join a run but do not make one: a roundup's last story may open with a dateline.
+    cleaned = clean(join(BODY_ONE, BODY_TWO, BODY_THREE, DATED_TEASER, TEASERS[0], TEASERS[1]))
+    assert cleaned.removed == []
+
+
 def test_clean_keeps_a_long_list_of_one_sentence_paragraphs() -> None:
     # More ledes in a row than any page shows as teasers: a list of briefs, part of the article.
     cleaned = clean(join(BODY_ONE, BODY_TWO, *(TEASERS * 3)))
@@ -314,6 +351,38 @@ def test_clean_keeps_closing_paragraphs_that_attach_with_waw() -> None:
     cleaned = clean(join(BODY_ONE, BODY_TWO, *CLOSING))
     assert cleaned.removed == []
     assert lines_of(cleaned.paragraphs) == [BODY_ONE, BODY_TWO, *CLOSING]
+
+
+# An article about a person whose closing paragraphs are one sentence each and open without و, as a profile's
+# often do, but go on naming the article's people and places; and ledes of related stories, which name them too
+# but date their own news by weekday, as a page's teasers do.
+PROFILE = [
+    "ولد الرحالة ابن بطوطة في طنجة سنة 1304 وغادرها شابا في رحلة إلى مكة استمرت قرابة ثلاثين عاما.",
+    "وكان ابن بطوطة قد زار خلال رحلته مصر والشام والعراق وفارس قبل أن يبلغ الهند والصين ويعود إلى بلاده.",
+]
+PROFILE_CLOSING = [
+    "عمل ابن بطوطة قاضيا في دلهي سنوات عدة في بلاط السلطان محمد بن تغلق قبل أن يرسله سفيرا إلى الصين.",
+    "بعد عودته إلى فاس أملى الرحالة أخبار رحلته على الكاتب ابن جزي بأمر من السلطان أبي عنان المريني.",
+    "تعد الرحلة التي دونها ابن جزي من أوسع ما كتب في أدب الرحلات العربي وقد ترجمت إلى لغات كثيرة.",
+]
+RELATED_TEASERS = [
+    "افتتحت بلدية طنجة، الأحد، متحفا جديدا يحمل اسم ابن بطوطة في المدينة القديمة بحضور عدد من الباحثين.",
+    "أعلنت جامعة فاس، الاثنين، عن جائزة سنوية باسم ابن بطوطة لأفضل كتاب في أدب الرحلات يصدر هذا العام.",
+    "قال مهرجان الرحلة، الثلاثاء، إن دورته المقبلة ستخصص لمسار ابن بطوطة من طنجة إلى الصين عبر الهند.",
+]
+
+
+def test_clean_keeps_closing_ledes_that_go_on_naming_the_article() -> None:
+    cleaned = clean(join(*PROFILE, *PROFILE_CLOSING))
+    assert cleaned.removed == []
+    assert lines_of(cleaned.paragraphs) == [*PROFILE, *PROFILE_CLOSING]
+
+
+def test_clean_removes_teasers_of_related_stories_dated_by_weekday() -> None:
+    cleaned = clean(join(*PROFILE, *RELATED_TEASERS))
+    assert lines_of(cleaned.removed) == RELATED_TEASERS
+    assert lines_of(cleaned.paragraphs) == PROFILE
+    assert_partition(cleaned)
 
 
 def test_clean_keeps_two_ledes_at_the_end_of_an_article() -> None:

@@ -16,6 +16,9 @@ from service.text import furniture, normalize
         "لمزيد من التفاصيل: تقرير عن الجفاف",
         "شاهد: جولة في سوق الخضار",
         "* طالع أيضا: موسم الحصاد",
+        "لقراءة التقرير كاملا اضغط على الرابط التالي:",
+        "للاطلاع على صور المعرض انقر هنا",
+        "فيديو: افتتاح موسم الحصاد في الجنوب",
     ],
 )
 def test_read_more_variants_are_related_links(line: str) -> None:
@@ -28,6 +31,7 @@ def test_read_more_variants_are_related_links(line: str) -> None:
         "أقر أيضا رئيس الوزراء بأن الخطة تأخرت عن موعدها بسبب نقص التمويل",
         "لمزيد من الشفافية، قررت الوزارة نشر أسماء المستفيدين",
         "شاهد عيان قال إن الحريق اندلع في الطابق الثالث",
+        "ضغط الرئيس على الحكومة لتسريع الإصلاحات في البلاد",
     ],
 )
 def test_sentences_that_open_like_a_link_are_not_links(line: str) -> None:
@@ -68,10 +72,17 @@ def test_credits_are_source_credits(line: str) -> None:
         "** جميع المقالات المنشورة تمثل رأي كتابها فقط.",
         "الآراء الواردة لا تعبر بالضرورة عن رأي الموقع",
         "نشر هذا المقال بالتعاون مع موقع للوظائف",
+        "هذا المقال بقلم سامي العلي، والآراء الواردة أدناه تعبر عن رأي الكاتب، ولا تعكس بالضرورة وجهة نظر الموقع.",
+        "الآراء الواردة في المقال لا تعكس بالضرورة وجهة نظر القناة",
     ],
 )
 def test_opinion_disclaimers_are_disclaimers(line: str) -> None:
     assert furniture.is_disclaimer(normalize(line))
+
+
+def test_a_sentence_about_what_figures_reflect_is_not_a_disclaimer() -> None:
+    line = "قال الوزير إن هذه الأرقام لا تعكس بالضرورة رأي الحكومة في الخطة"
+    assert not furniture.is_disclaimer(normalize(line))
 
 
 @pytest.mark.parametrize(

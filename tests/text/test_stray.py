@@ -119,3 +119,28 @@ def test_training_is_deterministic_and_never_reads_natural_dev(tmp_path: Path) -
     model = json.loads(first)
     assert model["trained_on"]["articles"] == 200 and model["features"] == list(stray.FEATURES)
     assert model["cross_validated"]["stray_headlines"] > 0
+
+
+@pytest.mark.slow
+def test_the_fold_models_of_the_pipeline_table_never_saw_their_fold(tmp_path: Path) -> None:
+    """Each fold's model (what scores natural-train's whole pipeline) is the fit on the other folds' lines alone."""
+    pytest.importorskip("sklearn")
+    if not NATURAL_TRAIN.is_file():
+        pytest.skip(f"{NATURAL_TRAIN} not found (../shared is absent)")
+    from benchmarks.segmentation_scoring import load
+    from benchmarks.segmenter_cv import FOLDS, folds_of
+    from benchmarks.train_stray import examples, fit, fold_models
+
+    lines = NATURAL_TRAIN.read_text(encoding="utf-8").splitlines()[:200]
+    path = tmp_path / "slice.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    models = fold_models(path, seed=0, threshold=0.7)
+    assert len(models) == FOLDS and {model.threshold for model in models} == {0.7}
+    x, y, owners = examples(load(path))
+    folds = folds_of(len(lines), 0)[owners]
+    for fold, model in enumerate(models):
+        held_out = x[folds == fold]
+        if not len(held_out):
+            continue
+        expected = fit(x[folds != fold], y[folds != fold], 0).predict_proba(held_out)[:, 1]
+        np.testing.assert_allclose(model.probabilities(held_out.tolist()), expected, atol=1e-6)
