@@ -22,6 +22,7 @@ from benchmarks import natural, train_stray
 from benchmarks.segmentation_scoring import load as load_documents
 from benchmarks.segmenter_cv import (
     FOLDS,
+    JOINED_PER_FOLD,
     OFFSETS,
     SEED,
     SPLIT_WEIGHT,
@@ -98,7 +99,9 @@ def columns_without(kind: str | None) -> list[int]:
 
 def cache_key(train_path: Path) -> str:
     digest = hashlib.sha256(train_path.read_bytes())
-    digest.update(json.dumps([STUDY_VERSION, list(FEATURES), TREES, SEED, FOLDS, SPLIT_WEIGHT, OFFSETS]).encode())
+    digest.update(
+        json.dumps([STUDY_VERSION, list(FEATURES), TREES, SEED, FOLDS, SPLIT_WEIGHT, OFFSETS, JOINED_PER_FOLD]).encode()
+    )
     return digest.hexdigest()
 
 

@@ -48,12 +48,14 @@ from service.text.boundary import BoundaryModel, model_from_json
 from service.text.evidence import FEATURES
 
 MODEL = Path(__file__).resolve().parents[1] / "service" / "text" / "boundary_model.json"
-# The synthetic dev set's promises, as tests/benchmarks/test_dev_set_score.py checks them.
+# The synthetic dev set's promises: issue 18's targets for each kind (Pk, count accuracy, F1), which are tighter than
+# the floors tests/benchmarks/test_dev_set_score.py checks, so that a setting chosen at the floor's edge does not pass
+# with no margin for the held-out synthetic set; WindowDiff as the test checks it.
 SYNTHETIC_TARGETS = {
-    "pk": 0.06,
+    "pk": 0.05,
     "window_diff": 0.08,
-    "count_accuracy": 0.80,
-    "boundary_f1": 0.92,
+    "count_accuracy": 0.82,
+    "boundary_f1": 0.93,
     "single_story_oversplit": 0.053,
 }
 # What the synthetic set's single source articles may be split at most: not the target above (no setting reaches it
