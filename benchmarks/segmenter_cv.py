@@ -40,7 +40,7 @@ SPLIT_WEIGHT = 1.0
 # Joined-openings documents (joined_openings) built from each fold's articles and added to its training data. The
 # synthetic set's targets need them (without any, no setting keeps them: Pk 0.2, F1 0.6); past that, fewer let the
 # trees learn more from real roundups. Chosen by the cross-validated objective among the settings that keep every
-# promise (train_segmenter.py): 10 per fold 0.785, 20 0.830, 40 0.775 (tree seed 0); with seed 1's folds and trees
+# promise (train_segmenter.py): 10 per fold 0.778, 20 0.824, 40 0.775 (tree seed 0); with seed 1's folds and trees
 # no setting keeps the reference article for 20 or 40, and the best objectives are 0.855 and 0.823.
 JOINED_PER_FOLD = 20
 # Reliability table bins, over the calibrated confidence of the boundaries segment() keeps.

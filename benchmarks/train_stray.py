@@ -64,17 +64,24 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int) -> GradientBoostingClassifier:
     return GradientBoostingClassifier(**TREES, random_state=seed).fit(x, y)
 
 
-def fold_models(path: Path, seed: int, threshold: float) -> list[stray.StrayModel]:
-    """The model of each fold (folds_of(), by article, as train() and the segmenter's study use), fitted without
-    that fold's articles and removing a line at `threshold`: what scores natural-train's whole pipeline honestly."""
-    from service.text.boundary import Trees
-
-    documents = load(path)
+def fold_fits(
+    documents: Sequence[dict[str, Any]], seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[GradientBoostingClassifier]]:
+    """Features, labels and fold of every candidate line of `documents`, and each fold's trees fitted without its
+    articles (folds_of(), by article, as the segmenter's study uses)."""
     x, y, owners = examples(documents)
     folds = folds_of(len(documents), seed)[owners]
+    return x, y, folds, [fit(x[folds != fold], y[folds != fold], seed) for fold in range(FOLDS)]
+
+
+def fold_models(path: Path, seed: int, threshold: float) -> list[stray.StrayModel]:
+    """The model of each fold, fitted without that fold's articles and removing a line at `threshold`: what
+    scores natural-train's whole pipeline honestly."""
+    from service.text.boundary import Trees
+
+    x, _, folds, fits = fold_fits(load(path), seed)
     models = []
-    for fold in range(FOLDS):
-        model = fit(x[folds != fold], y[folds != fold], seed)
+    for fold, model in enumerate(fits):
         trees, bias, rate = export_trees(model, x[folds != fold])
         models.append(stray.StrayModel(Trees.from_json(trees), round(bias, 6), rate, threshold))
     return models
@@ -83,11 +90,9 @@ def fold_models(path: Path, seed: int, threshold: float) -> list[stray.StrayMode
 def train(path: Path, seed: int) -> dict[str, Any]:
     """The model JSON: trees fitted on every example, threshold and table from cross-validation by article."""
     documents = load(path)
-    x, y, owners = examples(documents)
-    folds = folds_of(len(documents), seed)[owners]
+    x, y, folds, fits = fold_fits(documents, seed)
     probability = np.zeros(len(y))
-    for fold in range(FOLDS):
-        model = fit(x[folds != fold], y[folds != fold], seed)
+    for fold, model in enumerate(fits):
         probability[folds == fold] = model.predict_proba(x[folds == fold])[:, 1]
     table = [
         {

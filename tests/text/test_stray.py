@@ -103,18 +103,23 @@ def test_a_model_for_other_features_is_refused() -> None:
         stray.model_from_json({"features": ["words"], "trees": [], "bias": 0.0, "rate": 0.1, "threshold": 0.5})
 
 
-@pytest.mark.slow
-def test_training_is_deterministic_and_never_reads_natural_dev(tmp_path: Path) -> None:
-    """Same train file and seed -> the same JSON byte for byte (on a slice of natural-train, from ../shared)."""
+@pytest.fixture
+def train_slice(tmp_path: Path) -> Path:
+    """The first 200 articles of natural-train (../shared) as a file of their own."""
     pytest.importorskip("sklearn")
     if not NATURAL_TRAIN.is_file():
         pytest.skip(f"{NATURAL_TRAIN} not found (../shared is absent)")
+    path = tmp_path / "slice.jsonl"
+    path.write_text("\n".join(NATURAL_TRAIN.read_text(encoding="utf-8").splitlines()[:200]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_training_is_deterministic_and_never_reads_natural_dev(train_slice: Path) -> None:
+    """Same train file and seed -> the same JSON byte for byte (on a slice of natural-train, from ../shared)."""
     from benchmarks.train_stray import train
 
-    lines = NATURAL_TRAIN.read_text(encoding="utf-8").splitlines()[:200]
-    path = tmp_path / "slice.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    first, second = (json.dumps(train(path, seed=0), ensure_ascii=False) for _ in range(2))
+    first, second = (json.dumps(train(train_slice, seed=0), ensure_ascii=False) for _ in range(2))
     assert first == second
     model = json.loads(first)
     assert model["trained_on"]["articles"] == 200 and model["features"] == list(stray.FEATURES)
@@ -122,22 +127,17 @@ def test_training_is_deterministic_and_never_reads_natural_dev(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_the_fold_models_of_the_pipeline_table_never_saw_their_fold(tmp_path: Path) -> None:
+def test_the_fold_models_of_the_pipeline_table_never_saw_their_fold(train_slice: Path) -> None:
     """Each fold's model (what scores natural-train's whole pipeline) is the fit on the other folds' lines alone."""
-    pytest.importorskip("sklearn")
-    if not NATURAL_TRAIN.is_file():
-        pytest.skip(f"{NATURAL_TRAIN} not found (../shared is absent)")
     from benchmarks.segmentation_scoring import load
     from benchmarks.segmenter_cv import FOLDS, folds_of
     from benchmarks.train_stray import examples, fit, fold_models
 
-    lines = NATURAL_TRAIN.read_text(encoding="utf-8").splitlines()[:200]
-    path = tmp_path / "slice.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    models = fold_models(path, seed=0, threshold=0.7)
+    models = fold_models(train_slice, seed=0, threshold=0.7)
     assert len(models) == FOLDS and {model.threshold for model in models} == {0.7}
-    x, y, owners = examples(load(path))
-    folds = folds_of(len(lines), 0)[owners]
+    documents = load(train_slice)
+    x, y, owners = examples(documents)
+    folds = folds_of(len(documents), 0)[owners]
     for fold, model in enumerate(models):
         held_out = x[folds == fold]
         if not len(held_out):
